@@ -1,0 +1,37 @@
+import * as vscode from "vscode";
+import { readSetting, type SettingKey, type SettingValue } from "../core/settings";
+import type { ModelConfiguration } from "../core/models/modelController";
+
+export function getSetting<K extends SettingKey>(key: K): SettingValue<K> {
+  const section = key.slice(0, key.lastIndexOf("."));
+  const name = key.slice(key.lastIndexOf(".") + 1);
+  return readSetting(key, vscode.workspace.getConfiguration(section).get(name));
+}
+
+export async function setMachineSetting(key: SettingKey, value: unknown): Promise<void> {
+  const section = key.slice(0, key.lastIndexOf("."));
+  const name = key.slice(key.lastIndexOf(".") + 1);
+  await vscode.workspace.getConfiguration(section).update(name, value, vscode.ConfigurationTarget.Global);
+}
+
+export function modelConfiguration(): ModelConfiguration {
+  return {
+    completionModelPath: expandHome(getSetting("hearth.completion.modelPath")),
+    chatModelPath: expandHome(getSetting("hearth.chat.modelPath")),
+    load: {
+      threads: getSetting("hearth.engine.threads"),
+      contextSize: getSetting("hearth.engine.contextSize"),
+      gpuLayers: getSetting("hearth.engine.gpuLayers"),
+      gpu: "auto",
+    },
+  };
+}
+
+export function modelFolders(): string[] {
+  return getSetting("hearth.modelFolders").map(expandHome);
+}
+
+function expandHome(path: string): string {
+  const home = process.env.HOME ?? process.env.USERPROFILE ?? "";
+  return path.startsWith("~/") && home ? home + path.slice(1) : path;
+}

@@ -1,0 +1,110 @@
+import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
+import type { GenerationStats, SamplingParams, StopReason } from "../protocol/engineProtocol";
+
+export interface GenerationOutcome {
+  text: string;
+  stopReason: StopReason;
+  stats: GenerationStats;
+}
+
+/**
+ * Evaluates `promptTokens` on a sequence that keeps its tokens between requests, so
+ * only the part after the longest common prefix costs time, then samples tokens
+ * until a stop condition. Text is streamed through `onText` as it becomes valid UTF-8.
+ */
+export async function generateOnSequence(
+  model: LlamaModel,
+  sequence: LlamaContextSequence,
+  promptTokens: Token[],
+  params: SamplingParams,
+  signal: AbortSignal,
+  onText: (chunk: string) => void,
+): Promise<GenerationOutcome> {
+  const started = performance.now();
+  // Keep at least the last prompt token to evaluate: its logits pick the first new token.
+  const common = sequence.compareContextTokens(promptTokens).firstDifferentIndex;
+  const reused = Math.min(common, Math.max(0, promptTokens.length - 1));
+  if (sequence.nextTokenIndex > reused) {
+    await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+  }
+  const toEvaluate = promptTokens.slice(reused);
+  const stats: GenerationStats = {
+    promptTokens: promptTokens.length,
+    reusedTokens: reused,
+    evaluatedTokens: toEvaluate.length,
+    promptMs: 0,
+    firstTokenMs: 0,
+    generationMs: 0,
+    generatedTokens: 0,
+  };
+  const generated: Token[] = [];
+  // Detokenizing with the preceding tokens keeps SentencePiece word-start spaces right.
+  const precedingTokens = promptTokens.slice(-8);
+  let emitted = "";
+  let stopReason: StopReason = "eog";
+  if (signal.aborted) return finish("aborted");
+
+  const iterator = sequence.evaluate(toEvaluate, {
+    temperature: params.temperature,
+    topK: params.topK,
+    topP: params.topP,
+    seed: params.temperature > 0 ? Date.now() : undefined,
+  });
+  try {
+    for await (const token of iterator) {
+      if (generated.length === 0) {
+        stats.promptMs = performance.now() - started;
+        stats.firstTokenMs = stats.promptMs;
+      }
+      generated.push(token);
+      const text = model.detokenize(generated, false, precedingTokens);
+      // A multi-byte character split across tokens decodes to U+FFFD until complete.
+      if (!text.endsWith("\uFFFD") && text.length > emitted.length) {
+        const stopAt = findStop(text, params.stopStrings);
+        if (stopAt !== undefined) {
+          const chunk = text.slice(emitted.length, Math.max(emitted.length, stopAt));
+          if (chunk) onText(chunk);
+          emitted = text.slice(0, Math.max(emitted.length, stopAt));
+          stopReason = "stopString";
+          break;
+        }
+        const chunk = text.slice(emitted.length);
+        emitted = text;
+        onText(chunk);
+        if (params.timeBudgetMs !== undefined && performance.now() - started > params.timeBudgetMs && chunk.includes("\n")) {
+          stopReason = "timeBudget";
+          break;
+        }
+      }
+      if (signal.aborted) {
+        stopReason = "aborted";
+        break;
+      }
+      if (generated.length >= params.maxTokens) {
+        stopReason = "maxTokens";
+        break;
+      }
+    }
+  } finally {
+    await iterator.return();
+  }
+  return finish(stopReason);
+
+  function finish(reason: StopReason): GenerationOutcome {
+    stats.generatedTokens = generated.length;
+    stats.generationMs = performance.now() - started;
+    if (generated.length === 0) stats.promptMs = stats.generationMs;
+    return { text: emitted, stopReason: reason, stats };
+  }
+}
+
+function findStop(text: string, stopStrings: readonly string[] | undefined): number | undefined {
+  if (!stopStrings) return undefined;
+  let earliest: number | undefined;
+  for (const stop of stopStrings) {
+    if (!stop) continue;
+    const index = text.indexOf(stop);
+    if (index >= 0 && (earliest === undefined || index < earliest)) earliest = index;
+  }
+  return earliest;
+}

@@ -1,0 +1,69 @@
+/**
+ * Entry of the engine child process. It owns node-llama-cpp so that a native
+ * crash or an out-of-memory here never takes down the extension host.
+ */
+import {
+  parseExtensionMessage, type EngineMethods, type EngineToExtensionMessage, type ExtensionToEngineMessage,
+} from "../protocol/engineProtocol";
+import { EngineError, toErrorPayload } from "./engineError";
+import { ModelHost } from "./modelHost";
+
+function send(message: EngineToExtensionMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+const host = new ModelHost((level, message) => send({ kind: "log", level, message }));
+const cancellations = new Map<number, AbortController>();
+
+async function handle(message: Extract<ExtensionToEngineMessage, { kind: "request" }>): Promise<EngineMethods[keyof EngineMethods]["result"]> {
+  const controller = new AbortController();
+  cancellations.set(message.id, controller);
+  const stream = (text: string) => send({ kind: "stream", id: message.id, text });
+  try {
+    switch (message.method) {
+      case "loadModel":
+        return await host.load(message.params as EngineMethods["loadModel"]["params"]);
+      case "unloadModel":
+        await host.unload((message.params as EngineMethods["unloadModel"]["params"]).role);
+        return null;
+      case "complete":
+        return await host.complete(message.params as EngineMethods["complete"]["params"], controller.signal, stream);
+      case "chat":
+        return await host.chat(message.params as EngineMethods["chat"]["params"], controller.signal, stream);
+      case "status":
+        return { pid: process.pid, models: host.loadedModels() };
+      default:
+        throw new EngineError("internal", `Unknown method`);
+    }
+  } finally {
+    cancellations.delete(message.id);
+  }
+}
+
+process.on("message", (raw: unknown) => {
+  const message = parseExtensionMessage(raw);
+  if (!message) return;
+  if (message.kind === "cancel") {
+    cancellations.get(message.id)?.abort();
+    return;
+  }
+  handle(message).then(
+    (result) => send({ kind: "response", id: message.id, ok: true, result }),
+    (error: unknown) => send({ kind: "response", id: message.id, ok: false, error: toErrorPayload(error) }),
+  );
+});
+
+let shuttingDown = false;
+async function shutdown(): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  for (const controller of cancellations.values()) controller.abort();
+  await host.dispose().catch(() => undefined);
+  process.exit(0);
+}
+
+// The extension closing the IPC channel (or dying) means nobody needs us any more.
+process.on("disconnect", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());
+
+send({ kind: "ready", pid: process.pid });

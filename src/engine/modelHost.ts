@@ -1,0 +1,258 @@
+import { availableParallelism } from "node:os";
+import { basename } from "node:path";
+import type { Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
+import type {
+  ChatParams, ChatResult, CompleteParams, CompleteResult, LoadModelParams, LoadSettings, LoadedModelInfo, ModelRole,
+} from "../protocol/engineProtocol";
+import { EngineError } from "./engineError";
+import { generateOnSequence } from "./generation";
+import { checkModelFile } from "./modelFileCheck";
+
+// node-llama-cpp is ESM-only: this CommonJS bundle loads it lazily with import().
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
+
+/** One model file in memory, shared by every role that uses it. */
+interface LoadedModel {
+  modelPath: string;
+  settingsKey: string;
+  model: LlamaModel;
+  context: LlamaContext;
+  sequences: Record<ModelRole, LlamaContextSequence>;
+  roles: Set<ModelRole>;
+  info: Omit<LoadedModelInfo, "role">;
+  chat?: { conversationId: string; session: LlamaChatSession };
+}
+
+/**
+ * Owns node-llama-cpp: the models, their contexts and sequences. Each role
+ * (completion, chat) has at most one model; roles on the same file share it.
+ */
+export class ModelHost {
+  private llamaModule: NodeLlamaCpp | undefined;
+  private llama: Llama | undefined;
+  private readonly byRole = new Map<ModelRole, LoadedModel>();
+  private readonly queues = new Map<ModelRole, Promise<unknown>>();
+  private readonly inFlight = new Map<ModelRole, AbortController>();
+
+  constructor(private readonly log: (level: "info" | "warn" | "error", message: string) => void) {}
+
+  private async lib(): Promise<NodeLlamaCpp> {
+    this.llamaModule ??= await import("node-llama-cpp");
+    return this.llamaModule;
+  }
+
+  private async getLlama(gpu: LoadSettings["gpu"]): Promise<Llama> {
+    if (!this.llama) {
+      const { getLlama, LlamaLogLevel } = await this.lib();
+      this.llama = await getLlama({
+        gpu,
+        build: "never",
+        logLevel: LlamaLogLevel.warn,
+        logger: (level, message) => {
+          const text = message.trim();
+          if (text) this.log(level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? "error" : "warn", `llama.cpp: ${text}`);
+        },
+      });
+      this.log("info", `llama.cpp backend: ${this.llama.gpu || "cpu"}`);
+    }
+    return this.llama;
+  }
+
+  loadedModels(): LoadedModelInfo[] {
+    return [...this.byRole].map(([role, loaded]) => ({ ...loaded.info, role }));
+  }
+
+  async load(params: LoadModelParams): Promise<LoadedModelInfo> {
+    const { role, modelPath, settings } = params;
+    const settingsKey = JSON.stringify(settings);
+    const current = this.byRole.get(role);
+    if (current && current.modelPath === modelPath && current.settingsKey === settingsKey) return { ...current.info, role };
+    this.inFlight.get(role)?.abort();
+
+    const shared = [...this.byRole.values()].find((entry) => entry.modelPath === modelPath && entry.settingsKey === settingsKey);
+    const target = shared ?? (await this.loadFile(modelPath, settings, settingsKey));
+    target.roles.add(role);
+    this.byRole.set(role, target);
+    if (current && current !== target) await this.release(current, role);
+    return { ...target.info, role };
+  }
+
+  private async loadFile(modelPath: string, settings: LoadSettings, settingsKey: string): Promise<LoadedModel> {
+    const started = performance.now();
+    await checkModelFile(modelPath);
+    const llama = await this.getLlama(settings.gpu);
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath, gpuLayers: settings.gpuLayers === "auto" ? "auto" : settings.gpuLayers });
+    } catch (error) {
+      throw new EngineError("loadFailed", `llama.cpp could not load ${basename(modelPath)}: ${errorText(error)}. The file may be corrupt, truncated, or of an architecture this llama.cpp build does not support.`);
+    }
+    try {
+      const trainedContextSize = model.trainContextSize;
+      const contextSize = Math.max(64, Math.min(settings.contextSize, trainedContextSize));
+      const threads = settings.threads > 0 ? settings.threads : defaultThreads();
+      const context = await model.createContext({ contextSize, sequences: 2, threads });
+      const sequences: Record<ModelRole, LlamaContextSequence> = {
+        completion: context.getSequence(),
+        chat: context.getSequence(),
+      };
+      const { resolveChatWrapper } = await this.lib();
+      const wrapper = resolveChatWrapper(model);
+      const infill = model.tokens.infill;
+      const info: Omit<LoadedModelInfo, "role"> = {
+        modelPath,
+        displayName: basename(modelPath).replace(/\.gguf$/i, ""),
+        architecture: model.fileInfo.metadata.general.architecture,
+        contextSize: context.contextSize,
+        trainedContextSize,
+        threads,
+        infillSupported: infill.prefix != null && infill.suffix != null && infill.middle != null,
+        chatWrapper: wrapper.wrapperName,
+        loadMs: Math.round(performance.now() - started),
+      };
+      this.log("info", `loaded ${info.displayName} (${info.architecture}, context ${info.contextSize}, ${threads} threads) in ${info.loadMs} ms`);
+      return { modelPath, settingsKey, model, context, sequences, roles: new Set(), info };
+    } catch (error) {
+      await model.dispose();
+      throw new EngineError("loadFailed", `Could not create a context for ${basename(modelPath)}: ${errorText(error)}. Try a smaller "hearth.engine.contextSize".`);
+    }
+  }
+
+  async unload(role: ModelRole): Promise<void> {
+    this.inFlight.get(role)?.abort();
+    const current = this.byRole.get(role);
+    if (!current) return;
+    this.byRole.delete(role);
+    await this.release(current, role);
+  }
+
+  private async release(entry: LoadedModel, role: ModelRole): Promise<void> {
+    entry.roles.delete(role);
+    if (role === "chat" && entry.chat) {
+      entry.chat.session.dispose({ disposeSequence: false });
+      entry.chat = undefined;
+    }
+    if (entry.roles.size > 0) return;
+    await this.whenIdle(role);
+    await entry.context.dispose();
+    await entry.model.dispose();
+    this.log("info", `unloaded ${entry.info.displayName}`);
+  }
+
+  private async whenIdle(role: ModelRole): Promise<void> {
+    await this.queues.get(role)?.catch(() => undefined);
+  }
+
+  /** Runs generation jobs of one role one at a time; a newer job aborts the running one. */
+  private schedule<T>(role: ModelRole, signal: AbortSignal, job: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.inFlight.get(role)?.abort();
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.inFlight.set(role, controller);
+    const previous = this.queues.get(role) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => job(controller.signal));
+    const settled = run.finally(() => {
+      signal.removeEventListener("abort", onAbort);
+      if (this.inFlight.get(role) === controller) this.inFlight.delete(role);
+    });
+    this.queues.set(role, settled.catch(() => undefined));
+    return settled;
+  }
+
+  private require(role: ModelRole): LoadedModel {
+    const entry = this.byRole.get(role);
+    if (!entry) {
+      throw new EngineError("noModel", role === "completion"
+        ? "No completion model is loaded. Set \"hearth.completion.modelPath\" or run \"Hearth: Select Model…\"."
+        : "No chat model is loaded. Run \"Hearth: Select Model…\".");
+    }
+    return entry;
+  }
+
+  complete(params: CompleteParams, signal: AbortSignal, onText: (chunk: string) => void): Promise<CompleteResult> {
+    const entry = this.require("completion");
+    return this.schedule("completion", signal, async (jobSignal) => {
+      const tokens = entry.model.tokenize(params.prompt, false);
+      const bos = entry.model.tokens.bos;
+      const withBos = bos != null && entry.model.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
+      return generateOnSequence(entry.model, entry.sequences.completion, withBos, params, jobSignal, onText);
+    });
+  }
+
+  chat(params: ChatParams, signal: AbortSignal, onText: (chunk: string) => void): Promise<ChatResult> {
+    const entry = this.require("chat");
+    return this.schedule("chat", signal, async (jobSignal) => {
+      const { LlamaChatSession } = await this.lib();
+      if (!entry.chat || entry.chat.conversationId !== params.conversationId) {
+        entry.chat?.session.dispose({ disposeSequence: false });
+        const session = new LlamaChatSession({
+          contextSequence: entry.sequences.chat,
+          systemPrompt: params.systemPrompt,
+          autoDisposeSequence: false,
+        });
+        entry.chat = { conversationId: params.conversationId, session };
+      }
+      const session = entry.chat.session;
+      const system = params.systemPrompt ? [{ type: "system" as const, text: params.systemPrompt }] : [];
+      session.setChatHistory([
+        ...system,
+        ...params.history.map((turn) => turn.role === "user"
+          ? { type: "user" as const, text: turn.text }
+          : { type: "model" as const, response: [turn.text] }),
+      ]);
+      const started = performance.now();
+      let firstTokenMs = 0;
+      let generatedTokens = 0;
+      const meterBefore = entry.sequences.chat.tokenMeter.getState();
+      const result = await session.promptWithMeta(params.message, {
+        maxTokens: params.maxTokens,
+        temperature: params.temperature,
+        topK: params.topK,
+        topP: params.topP,
+        signal: jobSignal,
+        stopOnAbortSignal: true,
+        customStopTriggers: params.stopStrings,
+        onTextChunk: (chunk) => {
+          if (generatedTokens === 0) firstTokenMs = performance.now() - started;
+          generatedTokens += 1;
+          onText(chunk);
+        },
+      });
+      const meterAfter = entry.sequences.chat.tokenMeter.getState();
+      const evaluated = meterAfter.usedInputTokens - meterBefore.usedInputTokens;
+      const stopReason = jobSignal.aborted ? "aborted" : result.stopReason === "maxTokens" ? "maxTokens" : result.stopReason === "customStopTrigger" ? "stopString" : "eog";
+      return {
+        text: result.responseText,
+        stopReason,
+        stats: {
+          promptTokens: evaluated,
+          reusedTokens: 0,
+          evaluatedTokens: evaluated,
+          promptMs: firstTokenMs,
+          firstTokenMs,
+          generationMs: performance.now() - started,
+          generatedTokens: meterAfter.usedOutputTokens - meterBefore.usedOutputTokens,
+        },
+      };
+    });
+  }
+
+  async dispose(): Promise<void> {
+    for (const controller of this.inFlight.values()) controller.abort();
+    for (const role of [...this.byRole.keys()]) await this.unload(role);
+    await this.llama?.dispose();
+    this.llama = undefined;
+  }
+}
+
+export function defaultThreads(): number {
+  // Measured on a 2-core machine: see bench/README.md (engine threads benchmark).
+  const cores = availableParallelism();
+  return Math.max(1, Math.min(8, cores > 2 ? Math.floor(cores / 2) : cores));
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

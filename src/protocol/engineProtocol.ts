@@ -1,0 +1,182 @@
+/**
+ * The one protocol between the extension host and the engine process.
+ * Each method maps to exactly one params type and one result type; streaming
+ * requests additionally emit `stream` messages carrying text chunks.
+ */
+
+export type ModelRole = "completion" | "chat";
+
+export interface LoadSettings {
+  /** CPU threads for evaluation; 0 lets the engine choose its measured default. */
+  threads: number;
+  /** Requested context size in tokens; capped by the model's trained length. */
+  contextSize: number;
+  /** "auto" lets node-llama-cpp pick how many layers fit on the GPU. */
+  gpuLayers: number | "auto";
+  /** "auto" picks CUDA/Vulkan/Metal when present, false forces CPU. */
+  gpu: "auto" | false;
+}
+
+export interface LoadModelParams {
+  role: ModelRole;
+  modelPath: string;
+  settings: LoadSettings;
+}
+
+export interface LoadedModelInfo {
+  role: ModelRole;
+  modelPath: string;
+  /** File name without the .gguf extension: what the user recognises. */
+  displayName: string;
+  architecture: string;
+  contextSize: number;
+  trainedContextSize: number;
+  threads: number;
+  infillSupported: boolean;
+  chatWrapper: string;
+  loadMs: number;
+}
+
+export interface SamplingParams {
+  maxTokens: number;
+  temperature: number;
+  topK?: number;
+  topP?: number;
+  /** Stop as soon as the generated text contains one of these. */
+  stopStrings?: string[];
+  /** After this many ms, stop at the next newline (llama.vscode's t_max_predict_ms). */
+  timeBudgetMs?: number;
+}
+
+export interface CompleteParams extends SamplingParams {
+  /** Plain text continued by the model. */
+  prompt: string;
+}
+
+export interface GenerationStats {
+  promptTokens: number;
+  reusedTokens: number;
+  evaluatedTokens: number;
+  promptMs: number;
+  firstTokenMs: number;
+  generationMs: number;
+  generatedTokens: number;
+}
+
+export type StopReason = "eog" | "maxTokens" | "stopString" | "timeBudget" | "aborted";
+
+export interface CompleteResult {
+  text: string;
+  stopReason: StopReason;
+  stats: GenerationStats;
+}
+
+export interface ChatTurn {
+  role: "user" | "assistant";
+  text: string;
+}
+
+export interface ChatParams extends SamplingParams {
+  conversationId: string;
+  systemPrompt?: string;
+  /** Prior turns of the conversation, oldest first (without the new message). */
+  history: ChatTurn[];
+  message: string;
+}
+
+export interface ChatResult {
+  text: string;
+  stopReason: StopReason;
+  stats: GenerationStats;
+}
+
+export interface EngineStatus {
+  pid: number;
+  models: LoadedModelInfo[];
+}
+
+/** Request method name → params and result. */
+export interface EngineMethods {
+  loadModel: { params: LoadModelParams; result: LoadedModelInfo };
+  unloadModel: { params: { role: ModelRole }; result: null };
+  complete: { params: CompleteParams; result: CompleteResult };
+  chat: { params: ChatParams; result: ChatResult };
+  status: { params: Record<string, never>; result: EngineStatus };
+}
+
+export type EngineMethod = keyof EngineMethods;
+
+export type EngineErrorCode =
+  | "modelNotFound"
+  | "notGguf"
+  | "loadFailed"
+  | "insufficientMemory"
+  | "noModel"
+  | "aborted"
+  | "superseded"
+  | "engineCrashed"
+  | "internal";
+
+export interface EngineErrorPayload {
+  code: EngineErrorCode;
+  message: string;
+}
+
+export type ExtensionToEngineMessage =
+  | { kind: "request"; id: number; method: EngineMethod; params: EngineMethods[EngineMethod]["params"] }
+  | { kind: "cancel"; id: number };
+
+export type EngineToExtensionMessage =
+  | { kind: "response"; id: number; ok: true; result: EngineMethods[EngineMethod]["result"] }
+  | { kind: "response"; id: number; ok: false; error: EngineErrorPayload }
+  | { kind: "stream"; id: number; text: string }
+  | { kind: "log"; level: "info" | "warn" | "error"; message: string }
+  | { kind: "ready"; pid: number };
+
+const ERROR_CODES: ReadonlySet<string> = new Set<EngineErrorCode>([
+  "modelNotFound", "notGguf", "loadFailed", "insufficientMemory", "noModel",
+  "aborted", "superseded", "engineCrashed", "internal",
+]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** Validates the shape of a message received over IPC (it crosses a process boundary). */
+export function parseEngineMessage(value: unknown): EngineToExtensionMessage | undefined {
+  if (!isRecord(value)) return undefined;
+  switch (value.kind) {
+    case "response": {
+      if (typeof value.id !== "number") return undefined;
+      if (value.ok === true) return { kind: "response", id: value.id, ok: true, result: value.result as EngineMethods[EngineMethod]["result"] };
+      const error = value.error;
+      if (!isRecord(error) || typeof error.message !== "string" || typeof error.code !== "string") return undefined;
+      const code = ERROR_CODES.has(error.code) ? (error.code as EngineErrorCode) : "internal";
+      return { kind: "response", id: value.id, ok: false, error: { code, message: error.message } };
+    }
+    case "stream":
+      return typeof value.id === "number" && typeof value.text === "string" ? { kind: "stream", id: value.id, text: value.text } : undefined;
+    case "log":
+      return (value.level === "info" || value.level === "warn" || value.level === "error") && typeof value.message === "string"
+        ? { kind: "log", level: value.level, message: value.message }
+        : undefined;
+    case "ready":
+      return typeof value.pid === "number" ? { kind: "ready", pid: value.pid } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function parseExtensionMessage(value: unknown): ExtensionToEngineMessage | undefined {
+  if (!isRecord(value) || typeof value.id !== "number") return undefined;
+  if (value.kind === "cancel") return { kind: "cancel", id: value.id };
+  if (value.kind === "request" && typeof value.method === "string" && isEngineMethod(value.method) && isRecord(value.params)) {
+    return { kind: "request", id: value.id, method: value.method, params: value.params as EngineMethods[EngineMethod]["params"] };
+  }
+  return undefined;
+}
+
+const METHODS: ReadonlySet<string> = new Set<EngineMethod>(["loadModel", "unloadModel", "complete", "chat", "status"]);
+function isEngineMethod(method: string): method is EngineMethod {
+  return METHODS.has(method);
+}
