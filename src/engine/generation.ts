@@ -59,19 +59,16 @@ export async function generateOnSequence(
       generated.push(token);
       const text = model.detokenize(generated, false, precedingTokens);
       // A multi-byte character split across tokens decodes to U+FFFD until complete.
-      if (!text.endsWith("\uFFFD") && text.length > emitted.length) {
+      if (!text.endsWith("\uFFFD")) {
         const stopAt = findStop(text, params.stopStrings);
         if (stopAt !== undefined) {
-          const chunk = text.slice(emitted.length, Math.max(emitted.length, stopAt));
-          if (chunk) onText(chunk);
-          emitted = text.slice(0, Math.max(emitted.length, stopAt));
+          emit(text.slice(0, stopAt));
           stopReason = "stopString";
           break;
         }
-        const chunk = text.slice(emitted.length);
-        emitted = text;
-        onText(chunk);
-        if (params.timeBudgetMs !== undefined && performance.now() - started > params.timeBudgetMs && chunk.includes("\n")) {
+        // Hold back a tail that may be the start of a stop string.
+        const sent = emit(text.slice(0, text.length - heldBackLength(text, params.stopStrings)));
+        if (params.timeBudgetMs !== undefined && performance.now() - started > params.timeBudgetMs && sent.includes("\n")) {
           stopReason = "timeBudget";
           break;
         }
@@ -88,7 +85,20 @@ export async function generateOnSequence(
   } finally {
     await iterator.return();
   }
+  if (stopReason !== "stopString") {
+    const text = model.detokenize(generated, false, precedingTokens);
+    emit(text.endsWith("\uFFFD") ? text.slice(0, -1) : text);
+  }
   return finish(stopReason);
+
+  /** Streams the part of `upTo` not sent yet; returns it. */
+  function emit(upTo: string): string {
+    if (upTo.length <= emitted.length) return "";
+    const chunk = upTo.slice(emitted.length);
+    emitted = upTo;
+    onText(chunk);
+    return chunk;
+  }
 
   function finish(reason: StopReason): GenerationOutcome {
     stats.generatedTokens = generated.length;
@@ -96,6 +106,19 @@ export async function generateOnSequence(
     if (generated.length === 0) stats.promptMs = stats.generationMs;
     return { text: emitted, stopReason: reason, stats };
   }
+}
+
+function heldBackLength(text: string, stopStrings: readonly string[] | undefined): number {
+  let held = 0;
+  for (const stop of stopStrings ?? []) {
+    for (let length = Math.min(stop.length - 1, text.length); length > held; length--) {
+      if (text.endsWith(stop.slice(0, length))) {
+        held = length;
+        break;
+      }
+    }
+  }
+  return held;
 }
 
 function findStop(text: string, stopStrings: readonly string[] | undefined): number | undefined {

@@ -1,0 +1,215 @@
+import { strict as assert } from "node:assert";
+import { copyFile, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EngineRequestError, type EngineClient } from "../../src/core/engine/engineClient";
+import { sharedModelPath } from "../support/models/paths";
+import { isAlive, startEngine, testLoadSettings, waitFor } from "./engineHarness";
+
+const LILY = ", there was a little girl named Lily";
+
+describe("engine process (real node-llama-cpp, stories260K)", function () {
+  this.timeout(60_000);
+  let engine: EngineClient;
+  let stories: string;
+  let scratch: string;
+
+  before(async () => {
+    stories = sharedModelPath("stories260K.gguf");
+    scratch = await mkdtemp(join(tmpdir(), "hearth-engine-test-"));
+    engine = startEngine();
+    const info = await engine.request("loadModel", { role: "completion", modelPath: stories, settings: testLoadSettings });
+    assert.equal(info.displayName, "stories260K");
+    assert.equal(info.architecture, "llama");
+    assert.equal(info.threads, 1);
+    assert.equal(info.infillSupported, false, "stories260K has no FIM tokens");
+  });
+
+  after(async () => {
+    await engine?.dispose();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("runs in its own process", () => {
+    assert.ok(engine.pid !== undefined && engine.pid !== process.pid);
+    assert.ok(isAlive(engine.pid));
+  });
+
+  it("continues \"Once upon a time\" greedily like the reference", async () => {
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 12, temperature: 0 });
+    assert.ok(result.text.startsWith(LILY), JSON.stringify(result.text));
+    assert.equal(result.stopReason, "maxTokens");
+    assert.equal(result.stats.generatedTokens, 12);
+  });
+
+  it("streams the text token by token", async () => {
+    const chunks: string[] = [];
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 16, temperature: 0 }, {
+      onStream: (chunk) => chunks.push(chunk),
+    });
+    assert.ok(chunks.length >= 8, `expected many chunks, got ${chunks.length}`);
+    assert.equal(chunks.join(""), result.text);
+  });
+
+  it("reuses the common prompt prefix: typing along evaluates only the new tokens", async () => {
+    const first = await engine.request("complete", { prompt: "Once upon a time, there was a little", maxTokens: 4, temperature: 0 });
+    assert.ok(first.stats.promptTokens > 5);
+    const second = await engine.request("complete", { prompt: "Once upon a time, there was a little girl", maxTokens: 4, temperature: 0 });
+    assert.ok(second.stats.reusedTokens >= first.stats.promptTokens - 1, JSON.stringify(second.stats));
+    assert.ok(second.stats.evaluatedTokens <= 3, JSON.stringify(second.stats));
+    assert.equal(second.stats.reusedTokens + second.stats.evaluatedTokens, second.stats.promptTokens);
+  });
+
+  it("stops at a stop string", async () => {
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 30, temperature: 0, stopStrings: ["girl"] });
+    assert.equal(result.stopReason, "stopString");
+    assert.equal(result.text, ", there was a little ");
+  });
+
+  it("aborts mid-generation within a token step", async () => {
+    const controller = new AbortController();
+    let abortedAt = 0;
+    let chunksAfterAbort = 0;
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 400, temperature: 0 }, {
+      signal: controller.signal,
+      onStream: () => {
+        if (abortedAt) chunksAfterAbort += 1;
+        else {
+          abortedAt = Date.now();
+          controller.abort();
+        }
+      },
+    });
+    assert.equal(result.stopReason, "aborted");
+    assert.ok(result.stats.generatedTokens < 50, `generated ${result.stats.generatedTokens} tokens after abort`);
+    assert.ok(chunksAfterAbort < 50);
+  });
+
+  it("a newer completion supersedes the one in flight", async () => {
+    const slow = engine.request("complete", { prompt: "Once upon a time", maxTokens: 400, temperature: 0 });
+    const fast = engine.request("complete", { prompt: "Once upon a time", maxTokens: 3, temperature: 0 });
+    const [older, newer] = await Promise.all([slow, fast]);
+    assert.equal(older.stopReason, "aborted");
+    assert.equal(newer.stopReason, "maxTokens");
+  });
+
+  it("refuses a missing file and keeps the previous model serving", async () => {
+    await assert.rejects(
+      engine.request("loadModel", { role: "completion", modelPath: join(scratch, "nope.gguf"), settings: testLoadSettings }),
+      (error: EngineRequestError) => error.code === "modelNotFound" && /not found/.test(error.message),
+    );
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 8, temperature: 0 });
+    assert.ok(result.text.startsWith(", there was"));
+  });
+
+  it("refuses a file that is not GGUF, a directory and a truncated GGUF, and keeps serving", async () => {
+    const text = join(scratch, "readme.gguf");
+    await writeFile(text, "This is not a model, just some text that is long enough.");
+    await assert.rejects(engine.request("loadModel", { role: "completion", modelPath: text, settings: testLoadSettings }),
+      (error: EngineRequestError) => error.code === "notGguf" && /not a GGUF file/.test(error.message));
+    await assert.rejects(engine.request("loadModel", { role: "completion", modelPath: scratch, settings: testLoadSettings }),
+      (error: EngineRequestError) => error.code === "notGguf");
+    const truncated = join(scratch, "truncated.gguf");
+    await writeFile(truncated, (await readFile(stories)).subarray(0, 200_000));
+    await assert.rejects(engine.request("loadModel", { role: "completion", modelPath: truncated, settings: testLoadSettings }),
+      (error: EngineRequestError) => error.code === "loadFailed" && /truncated|corrupt/.test(error.message));
+    const status = await engine.request("status", {});
+    assert.deepEqual(status.models.map((model) => model.displayName), ["stories260K"]);
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 8, temperature: 0 });
+    assert.ok(result.text.startsWith(", there was"));
+  });
+
+  it("switches the model without restarting the process", async () => {
+    const pid = engine.pid;
+    const copy = join(scratch, "tiny-copy.gguf");
+    await copyFile(stories, copy);
+    const info = await engine.request("loadModel", { role: "completion", modelPath: copy, settings: testLoadSettings });
+    assert.equal(info.displayName, "tiny-copy");
+    assert.equal(engine.pid, pid);
+    const status = await engine.request("status", {});
+    assert.deepEqual(status.models.map((model) => model.displayName), ["tiny-copy"], "the previous model is freed");
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 8, temperature: 0 });
+    assert.ok(result.text.startsWith(", there was"));
+    await engine.request("loadModel", { role: "completion", modelPath: stories, settings: testLoadSettings });
+  });
+
+  it("shares one loaded file between the completion and chat roles", async () => {
+    await engine.request("loadModel", { role: "chat", modelPath: stories, settings: testLoadSettings });
+    const status = await engine.request("status", {});
+    assert.deepEqual(status.models.map((model) => model.role).sort(), ["chat", "completion"]);
+    const link = join(scratch, "link.gguf");
+    await symlink(stories, link);
+    await engine.request("loadModel", { role: "chat", modelPath: link, settings: testLoadSettings });
+    await engine.request("loadModel", { role: "chat", modelPath: stories, settings: testLoadSettings });
+  });
+
+  it("streams a chat reply and can stop it", async () => {
+    const chunks: string[] = [];
+    const reply = await engine.request("chat", {
+      conversationId: "c1", history: [], message: "Tell me a story.", maxTokens: 24, temperature: 0,
+    }, { onStream: (chunk) => chunks.push(chunk) });
+    assert.ok(chunks.length > 3, `chunks: ${chunks.length}`);
+    assert.equal(chunks.join(""), reply.text);
+    assert.ok(reply.text.trim().length > 0);
+
+    const controller = new AbortController();
+    const stopped = await engine.request("chat", {
+      conversationId: "c1", history: [{ role: "user", text: "Tell me a story." }, { role: "assistant", text: reply.text }],
+      message: "And then?", maxTokens: 400, temperature: 0,
+    }, { signal: controller.signal, onStream: () => controller.abort() });
+    assert.equal(stopped.stopReason, "aborted");
+  });
+
+  it("rejects pending requests when the engine is killed, then restarts and reloads the model", async () => {
+    const pid = engine.pid;
+    assert.ok(pid);
+    const exits: boolean[] = [];
+    const listener = engine.onExit((exit) => exits.push(exit.crashed));
+    const pending = engine.request("complete", { prompt: "Once upon a time", maxTokens: 400, temperature: 0 }, {
+      onStream: () => process.kill(pid, "SIGKILL"),
+    });
+    await assert.rejects(pending, (error: EngineRequestError) => error.code === "engineCrashed");
+    await waitFor(() => exits.length === 1);
+    assert.deepEqual(exits, [true]);
+    listener.dispose();
+    // No explicit load: the client restores what was loaded before the crash.
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 8, temperature: 0 });
+    assert.ok(result.text.startsWith(", there was"));
+    assert.notEqual(engine.pid, pid);
+  });
+
+  it("stops the process on dispose", async () => {
+    const other = startEngine();
+    await other.request("status", {});
+    const pid = other.pid;
+    assert.ok(pid && isAlive(pid));
+    await other.dispose();
+    await waitFor(() => !isAlive(pid));
+  });
+});
+
+describe("engine crash loop protection", function () {
+  this.timeout(60_000);
+
+  it("stops restarting after three crashes within the window", async () => {
+    const engine = startEngine({ maxCrashes: 3, crashWindowMs: 60_000 });
+    try {
+      let gaveUp = false;
+      engine.onExit((exit) => { gaveUp = exit.gaveUp; });
+      for (let crash = 0; crash < 3; crash++) {
+        await engine.request("status", {});
+        const pid = engine.pid;
+        assert.ok(pid);
+        process.kill(pid, "SIGKILL");
+        await waitFor(() => !engine.isRunning);
+      }
+      assert.equal(gaveUp, true);
+      await assert.rejects(engine.request("status", {}), (error: EngineRequestError) => error.code === "engineCrashed" && /repeatedly/.test(error.message));
+      engine.resetCrashCounter();
+      const status = await engine.request("status", {});
+      assert.ok(status.pid > 0);
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
