@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { copyFile, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EngineRequestError, type EngineClient } from "../../src/core/engine/engineClient";
+import { type EngineRequestError, type EngineClient } from "../../src/core/engine/engineClient";
 import { sharedModelPath } from "../support/models/paths";
 import { isAlive, startEngine, testLoadSettings, waitFor } from "./engineHarness";
 
