@@ -19,6 +19,7 @@ export async function generateOnSequence(
   params: SamplingParams,
   signal: AbortSignal,
   onText: (chunk: string) => void,
+  stopTokens: readonly Token[] = [],
 ): Promise<GenerationOutcome> {
   const started = performance.now();
   // Keep at least the last prompt token to evaluate: its logits pick the first new token.
@@ -52,9 +53,13 @@ export async function generateOnSequence(
   });
   try {
     for await (const token of iterator) {
-      if (generated.length === 0) {
+      if (stats.firstTokenMs === 0) {
         stats.promptMs = performance.now() - started;
         stats.firstTokenMs = stats.promptMs;
+      }
+      if (stopTokens.includes(token)) {
+        stopReason = "eog";
+        break;
       }
       generated.push(token);
       const text = model.detokenize(generated, false, precedingTokens);

@@ -28,6 +28,8 @@ async function handle(message: Extract<ExtensionToEngineMessage, { kind: "reques
         return null;
       case "complete":
         return await host.complete(message.params as EngineMethods["complete"]["params"], controller.signal, stream);
+      case "infill":
+        return await host.infill(message.params as EngineMethods["infill"]["params"], controller.signal, stream);
       case "chat":
         return await host.chat(message.params as EngineMethods["chat"]["params"], controller.signal, stream);
       case "status":

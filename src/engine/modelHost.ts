@@ -1,8 +1,10 @@
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
-import type { Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
+import type { Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { detectFimFormat, fimStopTokenRoles, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
+import { layoutFimPrompt, renderSegments } from "../core/fim/fimLayout";
 import type {
-  ChatParams, ChatResult, CompleteParams, CompleteResult, LoadModelParams, LoadSettings, LoadedModelInfo, ModelRole,
+  ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelRole,
 } from "../protocol/engineProtocol";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
@@ -99,7 +101,6 @@ export class ModelHost {
       };
       const { resolveChatWrapper } = await this.lib();
       const wrapper = resolveChatWrapper(model);
-      const infill = model.tokens.infill;
       const info: Omit<LoadedModelInfo, "role"> = {
         modelPath,
         displayName: basename(modelPath).replace(/\.gguf$/i, ""),
@@ -107,7 +108,7 @@ export class ModelHost {
         contextSize: context.contextSize,
         trainedContextSize,
         threads,
-        infillSupported: infill.prefix != null && infill.suffix != null && infill.middle != null,
+        fim: detectModelFim(model),
         chatWrapper: wrapper.wrapperName,
         loadMs: Math.round(performance.now() - started),
       };
@@ -177,7 +178,29 @@ export class ModelHost {
       const tokens = entry.model.tokenize(params.prompt, false);
       const bos = entry.model.tokens.bos;
       const withBos = bos != null && entry.model.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
-      return generateOnSequence(entry.model, entry.sequences.completion, withBos, params, jobSignal, onText);
+      const outcome = await generateOnSequence(entry.model, entry.sequences.completion, withBos, params, jobSignal, onText);
+      return { ...outcome, prompt: params.prompt };
+    });
+  }
+
+  infill(params: InfillParams, signal: AbortSignal, onText: (chunk: string) => void): Promise<CompleteResult> {
+    const entry = this.require("completion");
+    const fim = entry.info.fim;
+    if (!fim) {
+      throw new EngineError("fimUnsupported", `${entry.info.displayName} has no fill-in-the-middle tokens; use plain completion or a coder model.`);
+    }
+    return this.schedule("completion", signal, async (jobSignal) => {
+      const { model } = entry;
+      const segments = layoutFimPrompt(fim, params);
+      const bos = model.tokens.bos;
+      const tokens: Token[] = bos != null && model.tokens.shouldPrependBosToken ? [bos] : [];
+      for (const segment of segments) {
+        if (segment.kind === "text") tokens.push(...model.tokenize(segment.text, false));
+        else tokens.push(fimTokenId(model, fim, segment.role));
+      }
+      const stopTokens = fimStopTokenRoles(fim).map((role) => fimTokenId(model, fim, role));
+      const outcome = await generateOnSequence(model, entry.sequences.completion, tokens, params, jobSignal, onText, stopTokens);
+      return { ...outcome, prompt: renderSegments(fim, segments) };
     });
   }
 
@@ -245,6 +268,23 @@ export class ModelHost {
     await this.llama?.dispose();
     this.llama = undefined;
   }
+}
+
+/** Detects the FIM format from the vocabulary: which special tokens exist, never the file name. */
+function detectModelFim(model: LlamaModel): FimFormat | null {
+  const infill = model.tokens.infill;
+  const text = (token: Token | null) => token == null ? undefined : model.detokenize([token], true);
+  return detectFimFormat({
+    hasSpecialToken: (candidate) => model.tokenize(candidate, true).length === 1,
+    metadataFimTokens: { prefix: text(infill.prefix), suffix: text(infill.suffix), middle: text(infill.middle) },
+  }) ?? null;
+}
+
+function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole): Token {
+  const text = fim.tokens[role];
+  const tokens = text === undefined ? [] : model.tokenize(text, true);
+  if (tokens.length !== 1) throw new EngineError("fimUnsupported", `The ${role} token of the ${fim.name} FIM format is missing from the vocabulary.`);
+  return tokens[0];
 }
 
 export function defaultThreads(): number {

@@ -4,6 +4,9 @@
  * requests additionally emit `stream` messages carrying text chunks.
  */
 
+import type { FimFormat } from "../core/fim/fimFormat";
+import type { FimInput } from "../core/fim/fimLayout";
+
 export type ModelRole = "completion" | "chat";
 
 export interface LoadSettings {
@@ -32,7 +35,8 @@ export interface LoadedModelInfo {
   contextSize: number;
   trainedContextSize: number;
   threads: number;
-  infillSupported: boolean;
+  /** The model's fill-in-the-middle format, detected from its tokenizer; null without FIM tokens. */
+  fim: FimFormat | null;
   chatWrapper: string;
   loadMs: number;
 }
@@ -53,6 +57,9 @@ export interface CompleteParams extends SamplingParams {
   prompt: string;
 }
 
+/** Fill-in-the-middle completion in the completion model's own format. */
+export interface InfillParams extends SamplingParams, FimInput {}
+
 export interface GenerationStats {
   promptTokens: number;
   reusedTokens: number;
@@ -67,6 +74,8 @@ export type StopReason = "eog" | "maxTokens" | "stopString" | "timeBudget" | "ab
 
 export interface CompleteResult {
   text: string;
+  /** The prompt as text (special tokens written out), for the prompt inspector. */
+  prompt: string;
   stopReason: StopReason;
   stats: GenerationStats;
 }
@@ -100,6 +109,7 @@ export interface EngineMethods {
   loadModel: { params: LoadModelParams; result: LoadedModelInfo };
   unloadModel: { params: { role: ModelRole }; result: null };
   complete: { params: CompleteParams; result: CompleteResult };
+  infill: { params: InfillParams; result: CompleteResult };
   chat: { params: ChatParams; result: ChatResult };
   status: { params: Record<string, never>; result: EngineStatus };
 }
@@ -112,6 +122,7 @@ export type EngineErrorCode =
   | "loadFailed"
   | "insufficientMemory"
   | "noModel"
+  | "fimUnsupported"
   | "aborted"
   | "superseded"
   | "engineCrashed"
@@ -134,7 +145,7 @@ export type EngineToExtensionMessage =
   | { kind: "ready"; pid: number };
 
 const ERROR_CODES: ReadonlySet<string> = new Set<EngineErrorCode>([
-  "modelNotFound", "notGguf", "loadFailed", "insufficientMemory", "noModel",
+  "modelNotFound", "notGguf", "loadFailed", "insufficientMemory", "noModel", "fimUnsupported",
   "aborted", "superseded", "engineCrashed", "internal",
 ]);
 
@@ -176,7 +187,7 @@ export function parseExtensionMessage(value: unknown): ExtensionToEngineMessage 
   return undefined;
 }
 
-const METHODS: ReadonlySet<string> = new Set<EngineMethod>(["loadModel", "unloadModel", "complete", "chat", "status"]);
+const METHODS: ReadonlySet<string> = new Set<EngineMethod>(["loadModel", "unloadModel", "complete", "infill", "chat", "status"]);
 function isEngineMethod(method: string): method is EngineMethod {
   return METHODS.has(method);
 }

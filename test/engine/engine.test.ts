@@ -22,7 +22,7 @@ describe("engine process (real node-llama-cpp, stories260K)", function () {
     assert.equal(info.displayName, "stories260K");
     assert.equal(info.architecture, "llama");
     assert.equal(info.threads, 1);
-    assert.equal(info.infillSupported, false, "stories260K has no FIM tokens");
+    assert.equal(info.fim, null, "stories260K has no FIM tokens");
   });
 
   after(async () => {
