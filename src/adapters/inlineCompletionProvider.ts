@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { EngineRequestError, type EngineClient } from "../core/engine/engineClient";
 import type { ModelController } from "../core/models/modelController";
 import { firstLineOfSuggestion, plainCompletionPrompt } from "../core/completion/plainPrompt";
+import type { FimInput } from "../core/fim/fimLayout";
 import { abortSignalFor } from "./cancellation";
 import { getSetting } from "./configuration";
 import type { ModelStatusBar } from "./statusBar";
@@ -31,16 +32,16 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
     const model = await this.models.ensure("completion");
     if (!model || token.isCancellationRequested) return undefined;
 
-    const prompt = plainCompletionPrompt(document.getText(new vscode.Range(new vscode.Position(0, 0), position)));
     const abort = abortSignalFor(token);
     const endRequest = this.statusBar.beginRequest();
+    const sampling = { maxTokens: getSetting("hearth.completion.maxTokens"), temperature: 0, timeBudgetMs: 3000 };
     try {
-      const result = await this.engine.request("complete", {
-        prompt,
-        maxTokens: getSetting("hearth.completion.maxTokens"),
-        temperature: 0,
-        timeBudgetMs: 3000,
-      }, { signal: abort.signal });
+      const result = model.fim
+        ? await this.engine.request("infill", { ...fimInput(document, position), ...sampling }, { signal: abort.signal })
+        : await this.engine.request("complete", {
+          prompt: plainCompletionPrompt(document.getText(new vscode.Range(new vscode.Position(0, 0), position))),
+          ...sampling,
+        }, { signal: abort.signal });
       this.models.confirmServing("completion");
       const { stats } = result;
       this.log.info(`completion: ${stats.promptTokens} prompt tokens (${stats.reusedTokens} reused, ${stats.evaluatedTokens} evaluated), ` +
@@ -58,6 +59,21 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
       endRequest();
     }
   }
+}
+
+const PREFIX_LINES = 128;
+const SUFFIX_LINES = 32;
+
+/** Prefix window, current line and a short suffix around the cursor (the completion issue refines this). */
+function fimInput(document: vscode.TextDocument, position: vscode.Position): FimInput {
+  const windowStart = Math.max(0, position.line - PREFIX_LINES);
+  const suffixEnd = Math.min(document.lineCount - 1, position.line + SUFFIX_LINES);
+  return {
+    prefix: document.getText(new vscode.Range(windowStart, 0, position.line, 0)),
+    currentLine: document.lineAt(position.line).text.slice(0, position.character),
+    suffix: document.getText(new vscode.Range(position, document.lineAt(suffixEnd).range.end)),
+    filePath: vscode.workspace.asRelativePath(document.uri),
+  };
 }
 
 function delay(ms: number, token: vscode.CancellationToken): Promise<void> {
