@@ -1,6 +1,9 @@
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
-import type { Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
+import type {
+  GgufInsights, Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token,
+} from "node-llama-cpp" with { "resolution-mode": "import" };
+import { formatBytes } from "../core/models/modelFiles";
 import { detectFimFormat, fimStopTokenRoles, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
 import { layoutFimPrompt, renderSegments } from "../core/fim/fimLayout";
 import type {
@@ -8,6 +11,7 @@ import type {
 } from "../protocol/engineProtocol";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
+import { checkFitsInMemory } from "./memoryCheck";
 import { checkModelFile } from "./modelFileCheck";
 
 // node-llama-cpp is ESM-only: this CommonJS bundle loads it lazily with import().
@@ -83,7 +87,22 @@ export class ModelHost {
   private async loadFile(modelPath: string, settings: LoadSettings, settingsKey: string): Promise<LoadedModel> {
     const started = performance.now();
     await checkModelFile(modelPath);
+    const displayName = basename(modelPath).replace(/\.gguf$/i, "");
     const llama = await this.getLlama(settings.gpu);
+    const { readGgufFileInfo, GgufInsights } = await this.lib();
+    let insights: GgufInsights;
+    try {
+      insights = await GgufInsights.from(await readGgufFileInfo(modelPath, { readTensorInfo: true }), llama);
+    } catch (error) {
+      throw new EngineError("notGguf", `${displayName} has a damaged GGUF header: ${errorText(error)}. Download the model again.`);
+    }
+    const trainedContextSize = insights.trainContextSize ?? 2048;
+    const contextSize = Math.max(64, Math.min(settings.contextSize, trainedContextSize));
+    if (llama.gpu === false || settings.gpuLayers === 0) {
+      // node-llama-cpp checks GPU memory itself; on the CPU Hearth checks RAM, with a message that says what to do.
+      const memory = await checkFitsInMemory(insights, displayName, { contextSize, sequences: 2, gpuLayers: 0 });
+      this.log("info", `memory estimate for ${displayName}: ${formatBytes(memory.requiredBytes)} of ${formatBytes(memory.freeBytes)} free`);
+    }
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath, gpuLayers: settings.gpuLayers === "auto" ? "auto" : settings.gpuLayers });
@@ -91,8 +110,6 @@ export class ModelHost {
       throw new EngineError("loadFailed", `llama.cpp could not load ${basename(modelPath)}: ${errorText(error)}. The file may be corrupt, truncated, or of an architecture this llama.cpp build does not support.`);
     }
     try {
-      const trainedContextSize = model.trainContextSize;
-      const contextSize = Math.max(64, Math.min(settings.contextSize, trainedContextSize));
       const threads = settings.threads > 0 ? settings.threads : defaultThreads();
       const context = await model.createContext({ contextSize, sequences: 2, threads });
       const sequences: Record<ModelRole, LlamaContextSequence> = {
@@ -103,7 +120,7 @@ export class ModelHost {
       const wrapper = resolveChatWrapper(model);
       const info: Omit<LoadedModelInfo, "role"> = {
         modelPath,
-        displayName: basename(modelPath).replace(/\.gguf$/i, ""),
+        displayName,
         architecture: model.fileInfo.metadata.general.architecture,
         contextSize: context.contextSize,
         trainedContextSize,

@@ -188,6 +188,36 @@ describe("engine process (real node-llama-cpp, stories260K)", function () {
   });
 });
 
+describe("engine memory and context limits", function () {
+  this.timeout(60_000);
+
+  it("refuses a model larger than free memory before loading it", async () => {
+    const engine = startEngine({ env: { ...process.env, HEARTH_ENGINE_FREE_MEMORY: String(256 * 1024) } });
+    try {
+      await assert.rejects(
+        engine.request("loadModel", { role: "completion", modelPath: sharedModelPath("stories260K.gguf"), settings: testLoadSettings }),
+        (error: EngineRequestError) => error.code === "insufficientMemory" && /needs about .* but only 256 KB is free/.test(error.message),
+      );
+      assert.deepEqual((await engine.request("status", {})).models, []);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it("caps the context size at the model's trained length", async () => {
+    const engine = startEngine();
+    try {
+      const info = await engine.request("loadModel", {
+        role: "completion", modelPath: sharedModelPath("stories260K.gguf"), settings: { ...testLoadSettings, contextSize: 1_000_000 },
+      });
+      assert.equal(info.trainedContextSize, 2048);
+      assert.equal(info.contextSize, 2048);
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
+
 describe("engine crash loop protection", function () {
   this.timeout(60_000);
 
