@@ -15,7 +15,12 @@ export async function setMachineSetting(key: SettingKey, value: unknown): Promis
 }
 
 export function modelConfiguration(): ModelConfiguration {
+  const adapters = getSetting("hearth.engine.loraAdapters");
   return {
+    loraAdaptersFor: (modelPath) => {
+      const name = modelPath.replace(/^.*[\\/]/, "");
+      return (adapters[modelPath] ?? adapters[name] ?? []).map((filePath) => ({ filePath: expandHome(filePath) }));
+    },
     completionModelPath: expandHome(getSetting("hearth.completion.modelPath")),
     chatModelPath: expandHome(getSetting("hearth.chat.modelPath")),
     load: {

@@ -18,6 +18,8 @@ const isString = (value: unknown): value is string => typeof value === "string";
 const isBoolean = (value: unknown): value is boolean => typeof value === "boolean";
 const isNonNegativeInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 0;
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+const isLoraMap = (value: unknown): value is Record<string, string[]> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every(isStringArray);
 const isGpuLayers = (value: unknown): value is number | "auto" => value === "auto" || isNonNegativeInteger(value);
 
 function spec<T>(defaultValue: T, scope: SettingScope, reloadsModel: boolean, isValid: (value: unknown) => value is T): SettingSpec<T> {
@@ -31,6 +33,7 @@ export const SETTINGS = {
   "hearth.engine.threads": spec(0, "machine", true, isNonNegativeInteger),
   "hearth.engine.contextSize": spec(4096, "machine", true, isNonNegativeInteger),
   "hearth.engine.gpuLayers": spec<number | "auto">("auto", "machine", true, isGpuLayers),
+  "hearth.engine.loraAdapters": spec<Record<string, string[]>>({}, "machine", true, isLoraMap),
   "hearth.completion.enabled": spec(true, "window", false, isBoolean),
   "hearth.completion.maxTokens": spec(64, "window", false, isNonNegativeInteger),
   "hearth.completion.debounceMs": spec(150, "window", false, isNonNegativeInteger),

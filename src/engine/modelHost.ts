@@ -111,7 +111,12 @@ export class ModelHost {
     }
     try {
       const threads = settings.threads > 0 ? settings.threads : defaultThreads();
-      const context = await model.createContext({ contextSize, sequences: 2, threads });
+      const loraAdapters = settings.loraAdapters ?? [];
+      for (const adapter of loraAdapters) await checkModelFile(adapter.filePath);
+      const context = await model.createContext({
+        contextSize, sequences: 2, threads,
+        lora: loraAdapters.length > 0 ? { adapters: loraAdapters.map((adapter) => ({ filePath: adapter.filePath, scale: adapter.scale ?? 1 })) } : undefined,
+      });
       const sequences: Record<ModelRole, LlamaContextSequence> = {
         completion: context.getSequence(),
         chat: context.getSequence(),
@@ -127,13 +132,15 @@ export class ModelHost {
         threads,
         fim: detectModelFim(model),
         chatWrapper: wrapper.wrapperName,
+        loraAdapters,
         loadMs: Math.round(performance.now() - started),
       };
       this.log("info", `loaded ${info.displayName} (${info.architecture}, context ${info.contextSize}, ${threads} threads) in ${info.loadMs} ms`);
       return { modelPath, settingsKey, model, context, sequences, roles: new Set(), info };
     } catch (error) {
       await model.dispose();
-      throw new EngineError("loadFailed", `Could not create a context for ${basename(modelPath)}: ${errorText(error)}. Try a smaller "hearth.engine.contextSize".`);
+      if (error instanceof EngineError) throw error;
+      throw new EngineError("loadFailed", `Could not create a context for ${basename(modelPath)}: ${errorText(error)}. Check the LoRA adapters set for it, or try a smaller "hearth.engine.contextSize".`);
     }
   }
 

@@ -18,6 +18,14 @@ export interface LoadSettings {
   gpuLayers: number | "auto";
   /** "auto" picks CUDA/Vulkan/Metal when present, false forces CPU. */
   gpu: "auto" | false;
+  /** LoRA adapter GGUF files applied on top of the model. */
+  loraAdapters?: LoraAdapter[];
+}
+
+export interface LoraAdapter {
+  filePath: string;
+  /** Defaults to 1. */
+  scale?: number;
 }
 
 export interface LoadModelParams {
@@ -38,6 +46,7 @@ export interface LoadedModelInfo {
   /** The model's fill-in-the-middle format, detected from its tokenizer; null without FIM tokens. */
   fim: FimFormat | null;
   chatWrapper: string;
+  loraAdapters: LoraAdapter[];
   loadMs: number;
 }
 

@@ -1,4 +1,4 @@
-import type { LoadSettings, LoadedModelInfo, ModelRole } from "../../protocol/engineProtocol";
+import type { LoadSettings, LoadedModelInfo, LoraAdapter, ModelRole } from "../../protocol/engineProtocol";
 import { Emitter } from "../emitter";
 import type { EngineClient } from "../engine/engineClient";
 import { modelDisplayName } from "./modelFiles";
@@ -15,6 +15,8 @@ export interface ModelConfiguration {
   /** Empty: the chat uses the completion model. */
   chatModelPath: string;
   load: LoadSettings;
+  /** LoRA adapters configured for a model file. */
+  loraAdaptersFor(modelPath: string): LoraAdapter[];
 }
 
 /**
@@ -74,7 +76,7 @@ export class ModelController {
     this.requested.set(role, this.requestKey(modelPath));
     this.setState(role, { kind: "loading", name });
     this.log("info", `loading ${role} model ${modelPath}`);
-    const task = this.engine.request("loadModel", { role, modelPath, settings: this.configuration().load }).then(
+    const task = this.engine.request("loadModel", { role, modelPath, settings: this.loadSettings(modelPath) }).then(
       (info) => {
         this.setState(role, { kind: "ready", info });
         return info;
@@ -89,8 +91,13 @@ export class ModelController {
     return task;
   }
 
+  private loadSettings(modelPath: string): LoadSettings {
+    const configuration = this.configuration();
+    return { ...configuration.load, loraAdapters: configuration.loraAdaptersFor(modelPath) };
+  }
+
   private requestKey(modelPath: string): string {
-    return JSON.stringify([modelPath, this.configuration().load]);
+    return JSON.stringify([modelPath, this.loadSettings(modelPath)]);
   }
 
   async unload(role: ModelRole): Promise<void> {
