@@ -32,6 +32,8 @@ async function handle(message: Extract<ExtensionToEngineMessage, { kind: "reques
         return await host.infill(message.params as EngineMethods["infill"]["params"], controller.signal, stream);
       case "chat":
         return await host.chat(message.params as EngineMethods["chat"]["params"], controller.signal, stream);
+      case "describeModel":
+        return await host.describe((message.params as EngineMethods["describeModel"]["params"]).path);
       case "status":
         return { pid: process.pid, models: host.loadedModels() };
       default:

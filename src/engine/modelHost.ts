@@ -7,11 +7,13 @@ import { formatBytes } from "../core/models/modelFiles";
 import { detectFimFormat, fimStopTokenRoles, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
 import { layoutFimPrompt, renderSegments } from "../core/fim/fimLayout";
 import type {
-  ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelRole,
+  ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelDescription,
+  ModelRole,
 } from "../protocol/engineProtocol";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
 import { checkFitsInMemory } from "./memoryCheck";
+import { describeGguf } from "./modelDescription";
 import { checkModelFile } from "./modelFileCheck";
 
 // node-llama-cpp is ESM-only: this CommonJS bundle loads it lazily with import().
@@ -63,6 +65,16 @@ export class ModelHost {
       this.log("info", `llama.cpp backend: ${this.llama.gpu || "cpu"}`);
     }
     return this.llama;
+  }
+
+  async describe(path: string): Promise<ModelDescription> {
+    await checkModelFile(path);
+    const { readGgufFileInfo } = await this.lib();
+    try {
+      return describeGguf(path, await readGgufFileInfo(path, { readTensorInfo: true }));
+    } catch (error) {
+      throw new EngineError("notGguf", `${basename(path)} has a damaged GGUF header: ${errorText(error)}.`);
+    }
   }
 
   loadedModels(): LoadedModelInfo[] {

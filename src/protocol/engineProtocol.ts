@@ -108,6 +108,24 @@ export interface ChatResult {
   stats: GenerationStats;
 }
 
+/** A model file as the catalog shows it, from its GGUF header. */
+export interface ModelDescription {
+  path: string;
+  /** general.name, when the file has one. */
+  name?: string;
+  architecture: string;
+  parameterCount?: number;
+  sizeLabel?: string;
+  quantization?: string;
+  trainedContextSize?: number;
+  chatTemplate?: string;
+  fim: FimFormat | null;
+  license?: string;
+  tensorCount: number;
+  /** A tokenizer-only file: not a usable model. */
+  vocabularyOnly: boolean;
+}
+
 export interface EngineStatus {
   pid: number;
   models: LoadedModelInfo[];
@@ -121,6 +139,7 @@ export interface EngineMethods {
   infill: { params: InfillParams; result: CompleteResult };
   chat: { params: ChatParams; result: ChatResult };
   status: { params: Record<string, never>; result: EngineStatus };
+  describeModel: { params: { path: string }; result: ModelDescription };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -196,7 +215,7 @@ export function parseExtensionMessage(value: unknown): ExtensionToEngineMessage 
   return undefined;
 }
 
-const METHODS: ReadonlySet<string> = new Set<EngineMethod>(["loadModel", "unloadModel", "complete", "infill", "chat", "status"]);
+const METHODS: ReadonlySet<string> = new Set<EngineMethod>(["loadModel", "unloadModel", "complete", "infill", "chat", "status", "describeModel"]);
 function isEngineMethod(method: string): method is EngineMethod {
   return METHODS.has(method);
 }

@@ -178,6 +178,22 @@ describe("engine process (real node-llama-cpp, stories260K)", function () {
     assert.notEqual(engine.pid, pid);
   });
 
+  it("describes model files from their GGUF header", async () => {
+    const description = await engine.request("describeModel", { path: stories });
+    assert.equal(description.architecture, "llama");
+    assert.equal(description.quantization, "F32");
+    assert.equal(description.trainedContextSize, 2048);
+    assert.equal(description.fim, null);
+    assert.equal(description.vocabularyOnly, false);
+    assert.ok(description.parameterCount && description.parameterCount > 200_000 && description.parameterCount < 400_000, String(description.parameterCount));
+    const vocab = await engine.request("describeModel", { path: sharedModelPath("vocab/ggml-vocab-deepseek-coder.gguf") });
+    assert.equal(vocab.vocabularyOnly, true, "tokenizer-only files are recognised");
+    assert.equal(vocab.fim?.name, "deepseek");
+    const starcoder = await engine.request("describeModel", { path: sharedModelPath("vocab/ggml-vocab-starcoder.gguf") });
+    assert.equal(starcoder.fim?.name, "starcoder");
+    await assert.rejects(engine.request("describeModel", { path: join(scratch, "readme.gguf") }), (error: EngineRequestError) => error.code === "notGguf");
+  });
+
   it("stops the process on dispose", async () => {
     const other = startEngine();
     await other.request("status", {});

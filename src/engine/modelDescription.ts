@@ -1,0 +1,66 @@
+import type { GgufFileInfo } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { detectFimFormat } from "../core/fim/fimFormat";
+import type { ModelDescription } from "../protocol/engineProtocol";
+
+/** Quantization names by GGUF general.file_type (llama.cpp's llama_ftype). */
+const FILE_TYPES: Record<number, string> = {
+  0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M",
+  13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS",
+  21: "Q2_K_S", 22: "IQ3_XS", 23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S",
+  29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16", 36: "TQ1_0", 37: "TQ2_0", 38: "MXFP4_MOE",
+};
+
+/** ggml tensor type names, for files without general.file_type. */
+const TENSOR_TYPES: Record<number, string> = {
+  0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 6: "Q5_0", 7: "Q5_1", 8: "Q8_0", 10: "Q2_K", 11: "Q3_K", 12: "Q4_K", 13: "Q5_K", 14: "Q6_K", 30: "BF16",
+};
+
+/** The tensor type holding most of the weights. */
+function dominantTensorType(info: GgufFileInfo): string | undefined {
+  const elementsByType = new Map<number, number>();
+  for (const tensor of info.tensorInfo ?? []) {
+    const elements = tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1);
+    elementsByType.set(tensor.ggmlType, (elementsByType.get(tensor.ggmlType) ?? 0) + elements);
+  }
+  const [type] = [...elementsByType].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return type === undefined ? undefined : TENSOR_TYPES[type] ?? `type ${type}`;
+}
+
+function stringValue(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+/** What the catalog shows for a model, read from its GGUF header only (no weights). */
+export function describeGguf(path: string, info: GgufFileInfo): ModelDescription {
+  const metadata = info.metadata;
+  const general = metadata.general;
+  const architecture = general.architecture;
+  const tokenizer = metadata.tokenizer?.ggml;
+  const tokens: readonly string[] = tokenizer?.tokens ?? [];
+  const tokenSet = new Set(tokens);
+  const fimId = (key: "fim_pre_token_id" | "fim_suf_token_id" | "fim_mid_token_id") => {
+    const id = (tokenizer as Record<string, unknown> | undefined)?.[key];
+    return typeof id === "number" ? tokens[id] : undefined;
+  };
+  const architectureMetadata = (metadata as unknown as Record<string, Record<string, unknown> | undefined>)[architecture];
+  const trainedContext = architectureMetadata?.context_length;
+  const parameterCount = info.tensorInfo?.reduce((sum, tensor) => sum + tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1), 0);
+  const fileType = general.file_type;
+  return {
+    path,
+    name: stringValue(general.name),
+    architecture,
+    parameterCount: parameterCount && parameterCount > 0 ? parameterCount : undefined,
+    sizeLabel: stringValue(general.size_label),
+    quantization: typeof fileType === "number" ? FILE_TYPES[fileType] ?? `type ${fileType}` : dominantTensorType(info),
+    trainedContextSize: typeof trainedContext === "number" ? trainedContext : undefined,
+    chatTemplate: stringValue(metadata.tokenizer?.chat_template),
+    fim: detectFimFormat({
+      hasSpecialToken: (text) => tokenSet.has(text),
+      metadataFimTokens: { prefix: fimId("fim_pre_token_id"), suffix: fimId("fim_suf_token_id"), middle: fimId("fim_mid_token_id") },
+    }) ?? null,
+    license: stringValue(general.license) ?? stringValue(general["license.name"]),
+    tensorCount: info.tensorInfo?.length ?? 0,
+    vocabularyOnly: (info.tensorInfo?.length ?? 0) === 0,
+  };
+}
