@@ -280,6 +280,11 @@ export class ModelHost {
         },
       });
       const meterAfter = entry.sequences.chat.tokenMeter.getState();
+      // node-llama-cpp's context shift drops the oldest turns first (keeping the system prompt).
+      const window = session.getLastEvaluationContextWindow();
+      const historyItems = system.length + params.history.length + 2;
+      const droppedTurns = window ? Math.max(0, historyItems - window.length) : 0;
+      if (droppedTurns > 0) this.log("info", `chat ${params.conversationId}: ${droppedTurns} earlier turns did not fit in the context and were left out`);
       const evaluated = meterAfter.usedInputTokens - meterBefore.usedInputTokens;
       const stopReason = jobSignal.aborted ? "aborted" : result.stopReason === "maxTokens" ? "maxTokens" : result.stopReason === "customStopTrigger" ? "stopString" : "eog";
       return {
@@ -294,6 +299,7 @@ export class ModelHost {
           generationMs: performance.now() - started,
           generatedTokens: meterAfter.usedOutputTokens - meterBefore.usedOutputTokens,
         },
+        droppedTurns,
       };
     });
   }

@@ -106,6 +106,8 @@ export interface ChatResult {
   text: string;
   stopReason: StopReason;
   stats: GenerationStats;
+  /** Earlier turns that no longer fit in the context window and were left out (oldest first). */
+  droppedTurns: number;
 }
 
 /** A model file as the catalog shows it, from its GGUF header. */

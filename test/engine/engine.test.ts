@@ -160,6 +160,15 @@ describe("engine process (real node-llama-cpp, stories260K)", function () {
     assert.equal(stopped.stopReason, "aborted");
   });
 
+  it("drops the oldest chat turns when the history overflows the context, and says so", async () => {
+    const story = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends. ".repeat(3);
+    const history = Array.from({ length: 12 }, (_, index) => ({ role: index % 2 ? "assistant" as const : "user" as const, text: `${index}: ${story}` }));
+    const reply = await engine.request("chat", { conversationId: "long", history, message: "What happened next?", maxTokens: 8, temperature: 0 });
+    assert.ok(reply.droppedTurns > 0, `dropped ${reply.droppedTurns}`);
+    assert.ok(reply.droppedTurns < history.length);
+    assert.equal(reply.stats.generatedTokens > 0, true);
+  });
+
   it("rejects pending requests when the engine is killed, then restarts and reloads the model", async () => {
     const pid = engine.pid;
     assert.ok(pid);
