@@ -144,6 +144,7 @@ export class ModelHost {
         threads,
         fim: detectModelFim(model),
         chatWrapper: wrapper.wrapperName,
+        chatWrapperType: wrapper.constructor.name,
         loraAdapters,
         loadMs: Math.round(performance.now() - started),
       };

@@ -46,6 +46,8 @@ export interface LoadedModelInfo {
   /** The model's fill-in-the-middle format, detected from its tokenizer; null without FIM tokens. */
   fim: FimFormat | null;
   chatWrapper: string;
+  /** node-llama-cpp's class for the chat template, e.g. Llama3ChatWrapper or JinjaTemplateChatWrapper. */
+  chatWrapperType: string;
   loraAdapters: LoraAdapter[];
   loadMs: number;
 }
