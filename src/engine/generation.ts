@@ -23,7 +23,7 @@ export async function generateOnSequence(
 ): Promise<GenerationOutcome> {
   const started = performance.now();
   // Keep at least the last prompt token to evaluate: its logits pick the first new token.
-  const common = sequence.compareContextTokens(promptTokens).firstDifferentIndex;
+  const common = params.reusePrefix === false ? 0 : sequence.compareContextTokens(promptTokens).firstDifferentIndex;
   const reused = Math.min(common, Math.max(0, promptTokens.length - 1));
   if (sequence.nextTokenIndex > reused) {
     await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);

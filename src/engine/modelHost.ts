@@ -331,9 +331,11 @@ function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole): Toke
 }
 
 export function defaultThreads(): number {
-  // Measured on a 2-core machine: see bench/README.md (engine threads benchmark).
+  // Measured (bench/README.md, "engine"): on 2 cores, 2 threads generated 6x slower than 1,
+  // because the second thread competes with the extension host and the OS. Above that, one
+  // thread per physical core (logical cores / 2 with SMT), leaving room for the editor.
   const cores = availableParallelism();
-  return Math.max(1, Math.min(8, cores > 2 ? Math.floor(cores / 2) : cores));
+  return cores <= 2 ? 1 : Math.min(8, Math.floor(cores / 2));
 }
 
 function errorText(error: unknown): string {

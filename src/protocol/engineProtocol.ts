@@ -61,6 +61,8 @@ export interface SamplingParams {
   stopStrings?: string[];
   /** After this many ms, stop at the next newline (llama.vscode's t_max_predict_ms). */
   timeBudgetMs?: number;
+  /** false evaluates the whole prompt again (the benchmarks' baseline); default true. */
+  reusePrefix?: boolean;
 }
 
 export interface CompleteParams extends SamplingParams {

@@ -1,0 +1,97 @@
+/**
+ * Engine figures on a model of Qwen2.5-Coder-0.5B's shape (the factory's shape twin, or
+ * --large for the 1.5B twin): load time, prompt processing and generation speed per
+ * thread count (to justify the default), and prefix reuse: a cold FIM request against a
+ * typing-along request, with reuse on and off.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { EngineClient } from "../src/core/engine/engineClient";
+import { defaultThreads } from "../src/engine/modelHost";
+import type { CompleteResult, InfillParams, LoadSettings } from "../src/protocol/engineProtocol";
+import { getTestModel } from "../test/support/models";
+import { fileSha256, machineInfo, markdownTable, repoRoot, round, writeResult } from "./benchSupport";
+
+const CONTEXT_SIZE = 4096;
+
+function sourceWindow(): { prefix: string; suffix: string; currentLine: string } {
+  // A real TypeScript declaration file: about 1k prompt tokens, a short suffix.
+  const lines = readFileSync(join(repoRoot, "node_modules", "typescript", "lib", "lib.es5.d.ts"), "utf8").split("\n");
+  const cursor = 1400;
+  return {
+    prefix: lines.slice(cursor - 45, cursor).join("\n") + "\n",
+    currentLine: "    ",
+    suffix: "\n" + lines.slice(cursor + 1, cursor + 21).join("\n"),
+  };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+export async function runEngineBench(options: { large: boolean; maxThreads?: number }): Promise<void> {
+  const modelName = options.large ? "qwen2.5-coder-1.5b-shape" : "qwen2.5-coder-0.5b-shape";
+  console.log(`engine bench: preparing ${modelName} (generated once into .cache/models)…`);
+  const modelPath = await getTestModel(modelName);
+  const sha256 = await fileSha256(modelPath);
+  const machine = machineInfo();
+  const engine = new EngineClient({ enginePath: join(repoRoot, "dist", "engine.js") });
+  const settings = (threads: number): LoadSettings => ({ threads, contextSize: CONTEXT_SIZE, gpuLayers: 0, gpu: false });
+  const window = sourceWindow();
+  const infill = (extra: Partial<InfillParams> = {}): Promise<CompleteResult> =>
+    engine.request("infill", { ...window, maxTokens: 16, temperature: 0, ...extra });
+  try {
+    const threadRows: { threads: number; loadMs: number; promptTokens: number; promptTokensPerSecond: number; generationTokensPerSecond: number }[] = [];
+    const maxThreads = options.maxThreads ?? machine.cores;
+    for (let threads = 1; threads <= maxThreads; threads++) {
+      await engine.request("unloadModel", { role: "completion" });
+      const load = await timed(() => engine.request("loadModel", { role: "completion", modelPath, settings: settings(threads) }));
+      const full = await infill({ reusePrefix: false, maxTokens: 32 });
+      const generationMs = full.stats.generationMs - full.stats.promptMs;
+      threadRows.push({
+        threads,
+        loadMs: round(load.ms, 0),
+        promptTokens: full.stats.evaluatedTokens,
+        promptTokensPerSecond: round(full.stats.evaluatedTokens / (full.stats.promptMs / 1000)),
+        generationTokensPerSecond: round(Math.max(0, full.stats.generatedTokens - 1) / (generationMs / 1000)),
+      });
+      console.log(`threads ${threads}: ${JSON.stringify(threadRows.at(-1))}`);
+    }
+
+    const threads = defaultThreads();
+    await engine.request("unloadModel", { role: "completion" });
+    await engine.request("loadModel", { role: "completion", modelPath, settings: settings(threads) });
+    const cold = await infill();
+    const typed = await infill({ currentLine: window.currentLine + "readon" });
+    const noReuse = await infill({ currentLine: window.currentLine + "readonly", reusePrefix: false });
+    const reuseRows = [
+      ["cold request", cold],
+      ["typing along (+6 chars, reuse on)", typed],
+      ["typing along (+8 chars, reuse off: baseline)", noReuse],
+    ] as const;
+
+    const result = {
+      benchmark: "engine",
+      date: new Date().toISOString(),
+      machine,
+      model: { file: modelName, path: modelPath, sha256 },
+      contextSize: CONTEXT_SIZE,
+      defaultThreads: threads,
+      threads: threadRows,
+      reuse: reuseRows.map(([label, response]) => ({ label, threads, ...response.stats })),
+    };
+    const path = await writeResult("engine", result);
+    console.log(`\nModel ${modelName} (sha256 ${sha256.slice(0, 16)}…), context ${CONTEXT_SIZE}, ${machine.cores} cores (${machine.cpuModel})\n`);
+    console.log(markdownTable(["threads", "load ms", "prompt tokens", "prompt tok/s", "generation tok/s"],
+      threadRows.map((row) => [row.threads, row.loadMs, row.promptTokens, row.promptTokensPerSecond, row.generationTokensPerSecond])));
+    console.log();
+    console.log(markdownTable(["request (threads " + threads + ")", "prompt tokens", "reused", "evaluated", "prompt ms", "first token ms", "total ms"],
+      reuseRows.map(([label, response]) => [label, response.stats.promptTokens, response.stats.reusedTokens, response.stats.evaluatedTokens,
+        round(response.stats.promptMs, 0), round(response.stats.firstTokenMs, 0), round(response.stats.generationMs, 0)])));
+    console.log(`\nwritten ${path}`);
+  } finally {
+    await engine.dispose();
+  }
+}
