@@ -114,3 +114,31 @@ describe("LoRA adapters through the Hearth engine", function () {
     }
   });
 });
+
+describe("FIM prefix reuse through the Hearth engine (stories260K-fim)", function () {
+  this.timeout(60_000);
+
+  for (const contextSize of [512, 2048]) {
+    it(`typing five characters on the current line evaluates at most the new tokens plus two (context ${contextSize})`, async () => {
+      const engine = startEngine();
+      try {
+        await engine.request("loadModel", {
+          role: "completion", modelPath: await getTestModel("stories260K-fim"), settings: { ...testLoadSettings, contextSize },
+        });
+        const base = {
+          prefix: "Once upon a time, there was a little girl named Lily.\nShe loved to play outside.\n",
+          suffix: "\nThe end.\n", maxTokens: 8, temperature: 0,
+        };
+        const first = await engine.request("infill", { ...base, currentLine: "One day, she" });
+        assert.equal(first.stats.reusedTokens, 0);
+        const second = await engine.request("infill", { ...base, currentLine: "One day, she went" });
+        const newTokens = second.stats.promptTokens - first.stats.promptTokens;
+        assert.ok(newTokens > 0);
+        assert.ok(second.stats.evaluatedTokens <= newTokens + 2, JSON.stringify({ newTokens, ...second.stats }));
+        assert.equal(second.stats.reusedTokens + second.stats.evaluatedTokens, second.stats.promptTokens);
+      } finally {
+        await engine.dispose();
+      }
+    });
+  }
+});
