@@ -1,4 +1,5 @@
 // Builds the extension bundle, the engine process entry and the webview script.
+import { existsSync } from "node:fs";
 import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
@@ -17,13 +18,18 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { extension: "src/extension.ts", engine: "src/engine/main.ts" },
+    entryPoints: {
+      extension: "src/extension.ts",
+      engine: "src/engine/main.ts",
+      ...(existsSync("src/context/worker.ts") ? { contextWorker: "src/context/worker.ts" } : {}),
+      ...(existsSync("src/cli.ts") ? { cli: "src/cli.ts" } : {}),
+    },
     outdir: "dist",
     platform: "node",
     format: "cjs",
     target: "node20",
     // node-llama-cpp is native and ESM-only: it ships beside the bundle and is loaded with import().
-    external: ["vscode", "node-llama-cpp"],
+    external: ["vscode", "node-llama-cpp", "web-tree-sitter"],
   },
   {
     ...common,
