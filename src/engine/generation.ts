@@ -71,6 +71,14 @@ export async function generateOnSequence(
           stopReason = "stopString";
           break;
         }
+        if (params.stopAtLineEnd) {
+          const lineEnd = firstLineEndAfterText(text);
+          if (lineEnd !== undefined) {
+            emit(text.slice(0, lineEnd));
+            stopReason = "stopString";
+            break;
+          }
+        }
         // Hold back a tail that may be the start of a stop string.
         const sent = emit(text.slice(0, text.length - heldBackLength(text, params.stopStrings)));
         if (params.timeBudgetMs !== undefined && performance.now() - started > params.timeBudgetMs && sent.includes("\n")) {
@@ -111,6 +119,14 @@ export async function generateOnSequence(
     if (generated.length === 0) stats.promptMs = stats.generationMs;
     return { text: emitted, stopReason: reason, stats };
   }
+}
+
+/** The first line break after some non-blank text: the end of a one-line suggestion. */
+function firstLineEndAfterText(text: string): number | undefined {
+  const firstText = text.search(/\S/);
+  if (firstText < 0) return undefined;
+  const lineEnd = text.indexOf("\n", firstText);
+  return lineEnd < 0 ? undefined : lineEnd;
 }
 
 function heldBackLength(text: string, stopStrings: readonly string[] | undefined): number {

@@ -61,6 +61,8 @@ export interface SamplingParams {
   stopStrings?: string[];
   /** After this many ms, stop at the next newline (llama.vscode's t_max_predict_ms). */
   timeBudgetMs?: number;
+  /** Stop at the first line break that follows generated non-blank text (single-line suggestions). */
+  stopAtLineEnd?: boolean;
   /** false evaluates the whole prompt again (the benchmarks' baseline); default true. */
   reusePrefix?: boolean;
 }

@@ -1,0 +1,188 @@
+import type { ContextChunk } from "../fim/fimLayout";
+import type { FimFormat } from "../fim/fimFormat";
+import type { CompleteParams, CompleteResult, GenerationStats, InfillParams } from "../../protocol/engineProtocol";
+import { AdaptiveDebounce, sleep } from "./adaptiveDebounce";
+import { CompletionCache } from "./completionCache";
+import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
+import { asSuggestion, postProcess, type BlockEndFinder, type ProcessedSuggestion } from "./postProcess";
+import { fimInputFor, plainPromptFor } from "./promptLayout";
+import { RequestManager } from "./requestManager";
+import { decideSuggestion, type SuggestionMode } from "./suggestionPolicy";
+
+/** The model side of completion: the real engine, or a scripted one in tests and the CLI. */
+export interface CompletionBackend {
+  /** The completion model, loading it if needed; undefined when there is none. */
+  model(): Promise<{ name: string; fim: FimFormat | null } | undefined>;
+  infill(params: InfillParams, signal: AbortSignal): Promise<CompleteResult>;
+  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult>;
+}
+
+export type ContextProvider = (document: DocumentSnapshot, signal: AbortSignal) => Promise<ContextChunk[]>;
+
+export interface PipelineOptions {
+  maxTokens: { singleLine: number; multiLine: number };
+  /** Base debounce; the adaptive debounce starts from it. 0 disables waiting (CLI, tests). */
+  debounceMs: () => number;
+  timeBudgetMs: number;
+  context?: ContextProvider;
+  findBlockEnd?: BlockEndFinder;
+  /** Precompute the next suggestion as if this one were accepted. */
+  speculate: boolean;
+}
+
+export type SuggestionSource = "model" | "cache" | "typed-ahead" | "speculative";
+
+export interface PipelineResult {
+  suggestions: ProcessedSuggestion[];
+  source: SuggestionSource;
+  mode: SuggestionMode;
+  /** Present when the model was asked. */
+  request?: CompletionRequestRecord;
+}
+
+/** What the prompt inspector shows about the last request sent to the model. */
+export interface CompletionRequestRecord {
+  at: Date;
+  filePath: string;
+  model: string;
+  fimFormat: string | null;
+  prompt: string;
+  chunks: ContextChunk[];
+  raw: string;
+  stats: GenerationStats;
+  stopReason: CompleteResult["stopReason"];
+  speculative: boolean;
+}
+
+export class CompletionPipeline {
+  readonly cache = new CompletionCache();
+  readonly debounce = new AdaptiveDebounce();
+  private readonly requests = new RequestManager();
+  private readonly speculation = new RequestManager();
+  lastRequest: CompletionRequestRecord | undefined;
+
+  constructor(private readonly backend: CompletionBackend, private readonly options: PipelineOptions) {}
+
+  /** Serves a suggestion for the cursor: cache and typed-ahead first (before any debounce), then the model. */
+  async provide(document: DocumentSnapshot, options: { manual: boolean; signal: AbortSignal; alternatives?: number }): Promise<PipelineResult | undefined> {
+    const decision = decideSuggestion(document, options.manual);
+    if (!decision.suggest) return undefined;
+    const line = cursorLine(document);
+    const before = document.text.slice(0, document.offset);
+    if (!options.manual) {
+      const hit = this.cache.get(document.uri, before, line.after);
+      if (hit) {
+        // Cached text was post-processed when it was made: only the range is new.
+        const processed = asSuggestion(document, hit.text);
+        if (processed) {
+          const source: SuggestionSource = hit.origin === "speculative" && hit.typedAhead === 0 ? "speculative" : hit.typedAhead > 0 ? "typed-ahead" : "cache";
+          return { suggestions: [processed], source, mode: decision.mode };
+        }
+      }
+    }
+    this.speculation.cancel();
+    const delay = this.debounce.delayMs(this.options.debounceMs());
+    if (delay > 0 && !(await sleep(delay, options.signal))) return undefined;
+    const request = this.requests.begin(options.signal);
+    try {
+      const count = options.manual ? Math.max(1, options.alternatives ?? 1) : 1;
+      const suggestions: ProcessedSuggestion[] = [];
+      let record: CompletionRequestRecord | undefined;
+      for (let attempt = 0; attempt < count && !request.signal.aborted; attempt++) {
+        const answer = await this.ask(document, decision.mode, request.signal, attempt === 0 ? 0 : 0.7, false);
+        if (!answer) break;
+        record ??= answer.record;
+        if (answer.suggestion && !suggestions.some((known) => known.text === answer.suggestion?.text)) suggestions.push(answer.suggestion);
+      }
+      if (request.signal.aborted || suggestions.length === 0) return undefined;
+      this.cache.set(document.uri, before, line.after, { text: suggestions[0].text, origin: "model" });
+      if (this.options.speculate && !options.manual) void this.speculate(document, suggestions[0]);
+      return { suggestions, source: "model", mode: decision.mode, request: record };
+    } finally {
+      request.end();
+    }
+  }
+
+  /** One model request and its post-processing. */
+  private async ask(document: DocumentSnapshot, mode: SuggestionMode, signal: AbortSignal, temperature: number, speculative: boolean): Promise<{ suggestion?: ProcessedSuggestion; record: CompletionRequestRecord } | undefined> {
+    const model = await this.backend.model();
+    if (!model || signal.aborted) return undefined;
+    const chunks = model.fim && this.options.context ? await this.options.context(document, signal).catch(() => []) : [];
+    const sampling = {
+      maxTokens: mode === "multi-line" ? this.options.maxTokens.multiLine : this.options.maxTokens.singleLine,
+      temperature,
+      topK: 40,
+      topP: 0.95,
+      timeBudgetMs: this.options.timeBudgetMs,
+      stopAtLineEnd: mode === "single-line",
+    };
+    let result: CompleteResult;
+    try {
+      result = model.fim
+        ? await this.backend.infill({ ...fimInputFor(document, chunks), ...sampling }, signal)
+        : await this.backend.complete({ prompt: plainPromptFor(document), ...sampling }, signal);
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      throw error;
+    }
+    const record: CompletionRequestRecord = {
+      at: new Date(), filePath: document.filePath, model: model.name, fimFormat: model.fim?.name ?? null,
+      prompt: result.prompt, chunks, raw: result.text, stats: result.stats, stopReason: result.stopReason, speculative,
+    };
+    if (!speculative) this.lastRequest = record;
+    if (result.stopReason === "aborted") return undefined;
+    return { suggestion: postProcess(document, mode, result.text, this.options.findBlockEnd), record };
+  }
+
+  /**
+   * Precomputes what comes after a shown suggestion, as if it were accepted whole and as if
+   * only its first line were, so that accepting it shows the next suggestion at once.
+   * Any typing cancels it (a new request supersedes it in the engine too).
+   */
+  private async speculate(document: DocumentSnapshot, shown: ProcessedSuggestion): Promise<void> {
+    const run = this.speculation.begin();
+    try {
+      const variants = [shown.text];
+      const firstLineEnd = shown.text.indexOf("\n", 1);
+      if (firstLineEnd > 0) variants.push(shown.text.slice(0, firstLineEnd));
+      for (const accepted of variants) {
+        if (run.signal.aborted) return;
+        const next = acceptInto(document, shown, accepted);
+        const decision = decideSuggestion(next, false);
+        if (!decision.suggest) continue;
+        const answer = await this.ask(next, decision.mode, run.signal, 0, true).catch(() => undefined);
+        if (!answer?.suggestion || run.signal.aborted) continue;
+        const line = cursorLine(next);
+        this.cache.set(next.uri, next.text.slice(0, next.offset), line.after, { text: answer.suggestion.text, origin: "speculative" });
+      }
+    } finally {
+      run.end();
+    }
+  }
+
+  /** The user typed or moved: drop speculative work. */
+  cancelSpeculation(): void {
+    this.speculation.cancel();
+  }
+
+  /** A partial accept (next word or line) of a shown suggestion keeps the cache coherent: the rest stays served. */
+  acceptedPartially(document: DocumentSnapshot, shown: ProcessedSuggestion, acceptedLength: number): void {
+    const accepted = shown.text.slice(0, acceptedLength);
+    const next = acceptInto(document, shown, accepted);
+    const rest = shown.text.slice(acceptedLength);
+    if (rest.trim() !== "") this.cache.set(next.uri, next.text.slice(0, next.offset), cursorLine(next).after, { text: rest, origin: "model" });
+  }
+
+  dispose(): void {
+    this.requests.cancel();
+    this.speculation.cancel();
+  }
+}
+
+/** The document as it would be after accepting `accepted` (a prefix of the shown suggestion). */
+export function acceptInto(document: DocumentSnapshot, shown: ProcessedSuggestion, accepted: string): DocumentSnapshot {
+  const whole = accepted === shown.text;
+  const end = whole ? shown.replaceEnd : document.offset;
+  const text = document.text.slice(0, document.offset) + accepted + document.text.slice(end);
+  return { ...document, text, offset: document.offset + accepted.length };
+}

@@ -1,0 +1,43 @@
+/** The document as the completion pipeline sees it: plain text and a cursor offset. */
+export interface DocumentSnapshot {
+  uri: string;
+  languageId: string;
+  /** Workspace-relative path, shown to the model. */
+  filePath: string;
+  text: string;
+  /** Cursor offset in `text`. */
+  offset: number;
+  /** Indentation of the editor: tabs, or this many spaces. */
+  indent?: { useTabs: boolean; size: number };
+}
+
+export interface CursorLine {
+  /** Offset of the start of the cursor's line. */
+  lineStart: number;
+  /** Offset of the end of the cursor's line (before its line break). */
+  lineEnd: number;
+  lineNumber: number;
+  before: string;
+  after: string;
+}
+
+export function cursorLine(document: DocumentSnapshot): CursorLine {
+  const { text, offset } = document;
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const newline = text.indexOf("\n", offset);
+  const lineEnd = newline < 0 ? text.length : text[newline - 1] === "\r" ? newline - 1 : newline;
+  let lineNumber = 0;
+  for (let index = text.indexOf("\n"); index >= 0 && index < lineStart; index = text.indexOf("\n", index + 1)) lineNumber++;
+  return { lineStart, lineEnd, lineNumber, before: text.slice(lineStart, offset), after: text.slice(offset, Math.max(offset, lineEnd)) };
+}
+
+export function leadingWhitespace(line: string): string {
+  return /^[ \t]*/.exec(line)?.[0] ?? "";
+}
+
+/** Visual width of leading whitespace, tabs counted as `tabSize`. */
+export function indentWidth(line: string, tabSize = 4): number {
+  let width = 0;
+  for (const char of leadingWhitespace(line)) width += char === "\t" ? tabSize : 1;
+  return width;
+}

@@ -1,0 +1,158 @@
+import { strict as assert } from "node:assert";
+import { AdaptiveDebounce, sleep } from "../../../src/core/completion/adaptiveDebounce";
+import { CompletionCache } from "../../../src/core/completion/completionCache";
+import { CompletionPipeline, acceptInto } from "../../../src/core/completion/completionPipeline";
+import type { DocumentSnapshot } from "../../../src/core/completion/documentSnapshot";
+import { DEFAULT_LAYOUT, fimInputFor } from "../../../src/core/completion/promptLayout";
+import { RequestManager } from "../../../src/core/completion/requestManager";
+import { ScriptedBackend } from "../../../src/core/completion/scriptedBackend";
+import { detectFimFormat, type FimFormat } from "../../../src/core/fim/fimFormat";
+import type { InfillParams } from "../../../src/protocol/engineProtocol";
+
+const qwen = detectFimFormat({ hasSpecialToken: (text) => ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"].includes(text) }) as FimFormat;
+
+function doc(text: string, uri = "file:///a.ts"): DocumentSnapshot {
+  const offset = text.indexOf("█");
+  return { uri, languageId: "typescript", filePath: "a.ts", text: text.replace("█", ""), offset };
+}
+
+function pipeline(backend: ScriptedBackend, speculate = false): CompletionPipeline {
+  return new CompletionPipeline(backend, { maxTokens: { singleLine: 32, multiLine: 96 }, debounceMs: () => 0, timeBudgetMs: 1000, speculate });
+}
+
+const signal = () => new AbortController().signal;
+
+describe("completion cache", () => {
+  it("serves the rest of a suggestion whose start was typed (typed ahead)", () => {
+    const cache = new CompletionCache();
+    cache.set("u", "const total = ", "", { text: "items.length;", origin: "model" });
+    assert.deepEqual(cache.get("u", "const total = ", ""), { text: "items.length;", origin: "model", typedAhead: 0 });
+    assert.deepEqual(cache.get("u", "const total = ite", ""), { text: "ms.length;", origin: "model", typedAhead: 3 });
+    assert.equal(cache.get("u", "const total = itx", ""), undefined, "typed something else");
+    assert.equal(cache.get("u", "const total = items.length;", ""), undefined, "fully typed");
+    assert.equal(cache.get("other", "const total = ", ""), undefined);
+    assert.equal(cache.get("u", "const total = ", ")"), undefined, "the rest of the line changed");
+  });
+
+  it("is bounded", () => {
+    const cache = new CompletionCache(3);
+    for (let index = 0; index < 10; index++) cache.set("u", `line ${index} `, "", { text: "x", origin: "model" });
+    assert.equal(cache.size, 3);
+    assert.equal(cache.get("u", "line 0 ", ""), undefined);
+    assert.ok(cache.get("u", "line 9 ", ""));
+  });
+});
+
+describe("adaptive debounce", () => {
+  it("starts from the configured delay and follows the typing rhythm", () => {
+    const debounce = new AdaptiveDebounce({ minMs: 40, maxMs: 300, factor: 1.5 });
+    assert.equal(debounce.delayMs(150), 150);
+    for (let at = 0; at < 2000; at += 80) debounce.recordKeystroke(at);
+    assert.equal(debounce.delayMs(150), 120);
+    const slow = new AdaptiveDebounce({ minMs: 40, maxMs: 300, factor: 1.5 });
+    for (let at = 0; at < 9000; at += 900) slow.recordKeystroke(at);
+    assert.equal(slow.delayMs(150), 300);
+  });
+
+  it("sleep resolves false when aborted", async () => {
+    const controller = new AbortController();
+    const pending = sleep(10_000, controller.signal);
+    controller.abort();
+    assert.equal(await pending, false);
+    assert.equal(await sleep(1), true);
+  });
+});
+
+describe("request manager", () => {
+  it("a newer request aborts the older one", () => {
+    const manager = new RequestManager();
+    const first = manager.begin();
+    const second = manager.begin();
+    assert.equal(first.signal.aborted, true);
+    assert.equal(second.signal.aborted, false);
+    const caller = new AbortController();
+    const third = manager.begin(caller.signal);
+    caller.abort();
+    assert.equal(third.signal.aborted, true);
+  });
+});
+
+describe("prompt layout for cache reuse", () => {
+  it("moves the window start in coarse steps and puts the current line last", () => {
+    const lines = Array.from({ length: 200 }, (_, index) => `line${index}`);
+    const at = (line: number) => doc(lines.slice(0, line).join("\n") + "\n  cur█\n" + lines.slice(line).join("\n"));
+    const first = fimInputFor(at(150));
+    const next = fimInputFor(at(151));
+    assert.equal(first.currentLine, "  cur");
+    assert.ok(first.prefix.startsWith("line32\n"), first.prefix.slice(0, 20));
+    assert.ok(next.prefix.startsWith(first.prefix), "pressing Enter appends to the prefix instead of shifting it");
+    assert.ok(first.suffix.split("\n").length <= DEFAULT_LAYOUT.suffixLines + 1);
+  });
+});
+
+describe("completion pipeline", () => {
+  it("asks the model in its FIM format and caches the answer; typing the start is served without a request", async () => {
+    const backend = new ScriptedBackend(["items.length;"], qwen);
+    const completions = pipeline(backend);
+    const first = await completions.provide(doc("const total = █\n"), { manual: false, signal: signal() });
+    assert.equal(first?.source, "model");
+    assert.equal(first?.suggestions[0].text, "items.length;");
+    assert.equal(backend.requests.length, 1);
+    const request = backend.requests[0] as InfillParams;
+    assert.equal(request.currentLine, "const total = ");
+    assert.ok(first?.request?.prompt.includes("<|fim_middle|>const total = "));
+    const typed = await completions.provide(doc("const total = item█\n"), { manual: false, signal: signal() });
+    assert.equal(typed?.source, "typed-ahead");
+    assert.equal(typed?.suggestions[0].text, "s.length;");
+    assert.equal(backend.requests.length, 1, "no new request");
+  });
+
+  it("falls back to prefix-only completion for a model without FIM tokens", async () => {
+    const backend = new ScriptedBackend(["42;"], null);
+    const result = await pipeline(backend).provide(doc("const answer = █\n"), { manual: false, signal: signal() });
+    assert.equal(result?.suggestions[0].text, "42;");
+    assert.equal("prompt" in backend.requests[0] ? backend.requests[0].prompt : undefined, "const answer = ");
+  });
+
+  it("speculates the next suggestion as if the shown one were accepted", async () => {
+    const backend = new ScriptedBackend(["\n  const a = 1;\n  return a;", "\n  return 2;", "\n  return a;"], qwen);
+    const completions = pipeline(backend, true);
+    const document = doc("function f() {█\n}\n");
+    const shown = await completions.provide(document, { manual: false, signal: signal() });
+    assert.equal(shown?.suggestions[0].text, "\n  const a = 1;\n  return a;");
+    await sleep(20);
+    assert.equal(backend.requests.length, 3, "one request and two speculative ones");
+    const accepted = acceptInto(document, shown?.suggestions[0] ?? { text: "", replaceEnd: 0 }, "\n  const a = 1;");
+    const next = await completions.provide(accepted, { manual: false, signal: signal() });
+    assert.ok(next?.source === "speculative" || next?.source === "typed-ahead", next?.source);
+    assert.equal(backend.requests.length, 3, "served without a new request");
+  });
+
+  it("keeps the rest after a partial accept", async () => {
+    const backend = new ScriptedBackend(["items.map((item) => item.id);"], qwen);
+    const completions = pipeline(backend);
+    const document = doc("const ids = █\n");
+    const shown = await completions.provide(document, { manual: false, signal: signal() });
+    const suggestion = shown?.suggestions[0] ?? { text: "", replaceEnd: 0 };
+    completions.acceptedPartially(document, suggestion, "items".length);
+    const rest = await completions.provide(acceptInto(document, suggestion, "items"), { manual: false, signal: signal() });
+    assert.equal(rest?.suggestions[0].text, ".map((item) => item.id);");
+    assert.equal(backend.requests.length, 1);
+  });
+
+  it("offers up to three different alternatives on a manual trigger", async () => {
+    const backend = new ScriptedBackend(["a;", "b;", "a;"], qwen);
+    const result = await pipeline(backend).provide(doc("const x = █\n"), { manual: true, signal: signal(), alternatives: 3 });
+    assert.deepEqual(result?.suggestions.map((suggestion) => suggestion.text), ["a;", "b;"]);
+  });
+
+  it("sends nothing when aborted during the debounce", async () => {
+    const backend = new ScriptedBackend(["x"], qwen);
+    const completions = new CompletionPipeline(backend, { maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 50, timeBudgetMs: 100, speculate: false });
+    const controller = new AbortController();
+    const pending = completions.provide(doc("let a = █\n"), { manual: false, signal: controller.signal });
+    controller.abort();
+    assert.equal(await pending, undefined);
+    assert.equal(backend.requests.length, 0);
+  });
+});
