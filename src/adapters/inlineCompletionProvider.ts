@@ -1,89 +1,130 @@
 import * as vscode from "vscode";
-import { EngineRequestError, type EngineClient } from "../core/engine/engineClient";
-import type { ModelController } from "../core/models/modelController";
-import { firstLineOfSuggestion, plainCompletionPrompt } from "../core/completion/plainPrompt";
-import type { FimInput } from "../core/fim/fimLayout";
-import { abortSignalFor } from "./cancellation";
+import { EngineRequestError } from "../core/engine/engineClient";
+import type { CompletionPipeline } from "../core/completion/completionPipeline";
+import type { DocumentSnapshot } from "../core/completion/documentSnapshot";
+import type { ProcessedSuggestion } from "../core/completion/postProcess";
 import { getSetting } from "./configuration";
 import type { ModelStatusBar } from "./statusBar";
 
-/** Plain (prefix-only) ghost-text completion from the completion model. */
-export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+/** Documents far larger than this are cut around the cursor before the pipeline sees them. */
+const MAX_SNAPSHOT_CHARS = 400_000;
+
+/** Only real files and untitled editors (and notebook cells) get suggestions: never output, git or settings views. */
+const SCHEMES = new Set(["file", "untitled", "vscode-notebook-cell", "vscode-remote"]);
+
+export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
+  private paused = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
   constructor(
-    private readonly engine: EngineClient,
-    private readonly models: ModelController,
+    private readonly pipeline: CompletionPipeline,
     private readonly statusBar: ModelStatusBar,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.disposables.push(vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.contentChanges.length === 0 || event.document !== vscode.window.activeTextEditor?.document) return;
+      this.pipeline.debounce.recordKeystroke();
+      this.pipeline.cancelSpeculation();
+    }));
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused) this.pipeline.cancelSpeculation();
+    void vscode.commands.executeCommand("setContext", "hearth.completionsPaused", paused);
+    this.statusBar.setPaused(paused);
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  isEnabledFor(document: vscode.TextDocument): boolean {
+    if (this.paused || !getSetting("hearth.completion.enabled") || !SCHEMES.has(document.uri.scheme)) return false;
+    const languages = getSetting("hearth.completion.languages");
+    return languages[document.languageId] ?? languages["*"] ?? true;
+  }
 
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
     position: vscode.Position,
-    _context: vscode.InlineCompletionContext,
+    context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
-  ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!getSetting("hearth.completion.enabled")) return undefined;
-    if (document.uri.scheme !== "file" && document.uri.scheme !== "untitled") return undefined;
-    const lineText = document.lineAt(position.line).text;
-    if (lineText.slice(position.character).trim() !== "") return undefined;
-
-    await delay(getSetting("hearth.completion.debounceMs"), token);
-    if (token.isCancellationRequested) return undefined;
-    const model = await this.models.ensure("completion");
-    if (!model || token.isCancellationRequested) return undefined;
-
-    const abort = abortSignalFor(token);
-    const endRequest = this.statusBar.beginRequest();
-    const sampling = { maxTokens: getSetting("hearth.completion.maxTokens"), temperature: 0, timeBudgetMs: 3000 };
+  ): Promise<vscode.InlineCompletionList | undefined> {
+    // No request is ever sent while paused or disabled (llama.vscode #66).
+    if (!this.isEnabledFor(document) || token.isCancellationRequested) return undefined;
+    // The suggest widget is open: leave the choice to it.
+    if (context.selectedCompletionInfo) return undefined;
+    const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    const controller = new AbortController();
+    const cancellation = token.onCancellationRequested(() => controller.abort());
+    let endSpinner: (() => void) | undefined;
     try {
-      const result = model.fim
-        ? await this.engine.request("infill", { ...fimInput(document, position), ...sampling }, { signal: abort.signal })
-        : await this.engine.request("complete", {
-          prompt: plainCompletionPrompt(document.getText(new vscode.Range(new vscode.Position(0, 0), position))),
-          ...sampling,
-        }, { signal: abort.signal });
-      this.models.confirmServing("completion");
-      const { stats } = result;
-      this.log.info(`completion: ${stats.promptTokens} prompt tokens (${stats.reusedTokens} reused, ${stats.evaluatedTokens} evaluated), ` +
-        `first token ${Math.round(stats.firstTokenMs)} ms, ${stats.generatedTokens} tokens in ${Math.round(stats.generationMs)} ms, ${result.stopReason}`);
-      if (token.isCancellationRequested) return undefined;
-      const text = firstLineOfSuggestion(result.text);
-      if (text.trim() === "") return undefined;
-      return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
+      const snapshot = toSnapshot(document, position, vscode.window.activeTextEditor?.options);
+      const started = Date.now();
+      const resultPromise = this.pipeline.provide(snapshot, { manual, signal: controller.signal, alternatives: manual ? 3 : 1 });
+      endSpinner = this.statusBar.beginRequest();
+      const result = await resultPromise;
+      if (!result || token.isCancellationRequested) return undefined;
+      if (result.request) this.statusBar.showRequest(result.request);
+      this.log.debug(`completion (${result.source}, ${result.mode}) in ${Date.now() - started} ms`);
+      if (result.request) {
+        const { stats } = result.request;
+        this.log.info(`completion: ${stats.promptTokens} prompt tokens (${stats.reusedTokens} reused, ${stats.evaluatedTokens} evaluated), ` +
+          `prompt ${Math.round(stats.promptMs)} ms, ${stats.generatedTokens} tokens in ${Math.round(stats.generationMs)} ms, ${result.request.stopReason}`);
+      } else {
+        this.log.info(`completion served from ${result.source} with no model time`);
+      }
+      return new vscode.InlineCompletionList(result.suggestions.map((suggestion) => this.toItem(document, snapshot, suggestion)));
     } catch (error) {
-      if (error instanceof EngineRequestError && error.code === "aborted") return undefined;
-      this.log.warn(`completion failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!(error instanceof EngineRequestError && error.code === "aborted")) {
+        this.log.warn(`completion failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
       return undefined;
     } finally {
-      abort.dispose();
-      endRequest();
+      cancellation.dispose();
+      endSpinner?.();
     }
+  }
+
+  private toItem(document: vscode.TextDocument, snapshot: WindowedSnapshot, suggestion: ProcessedSuggestion): vscode.InlineCompletionItem {
+    const start = document.positionAt(snapshot.windowStart + snapshot.offset);
+    const end = document.positionAt(snapshot.windowStart + suggestion.replaceEnd);
+    return new vscode.InlineCompletionItem(suggestion.text, new vscode.Range(start, end), {
+      command: "hearth.completionAccepted",
+      title: "Completion accepted",
+      arguments: [suggestion.text.length],
+    });
+  }
+
+  /** Called by VS Code where the partial-accept API is available; the typed-ahead cache covers it elsewhere. */
+  handleDidPartiallyAcceptCompletionItem(item: vscode.InlineCompletionItem, acceptedLength: number): void {
+    this.log.debug(`partial accept: ${acceptedLength} of ${typeof item.insertText === "string" ? item.insertText.length : 0} characters`);
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
   }
 }
 
-const PREFIX_LINES = 128;
-const SUFFIX_LINES = 32;
-
-/** Prefix window, current line and a short suffix around the cursor (the completion issue refines this). */
-function fimInput(document: vscode.TextDocument, position: vscode.Position): FimInput {
-  const windowStart = Math.max(0, position.line - PREFIX_LINES);
-  const suffixEnd = Math.min(document.lineCount - 1, position.line + SUFFIX_LINES);
-  return {
-    prefix: document.getText(new vscode.Range(windowStart, 0, position.line, 0)),
-    currentLine: document.lineAt(position.line).text.slice(0, position.character),
-    suffix: document.getText(new vscode.Range(position, document.lineAt(suffixEnd).range.end)),
-    filePath: vscode.workspace.asRelativePath(document.uri),
-  };
+interface WindowedSnapshot extends DocumentSnapshot {
+  /** Offset in the document where `text` starts (large documents are windowed). */
+  windowStart: number;
 }
 
-function delay(ms: number, token: vscode.CancellationToken): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    const listener = token.onCancellationRequested(done);
-    function done() {
-      clearTimeout(timer);
-      listener.dispose();
-      resolve();
-    }
-  });
+function toSnapshot(document: vscode.TextDocument, position: vscode.Position, options: vscode.TextEditorOptions | undefined): WindowedSnapshot {
+  const cursor = document.offsetAt(position);
+  const full = document.getText();
+  const windowStart = full.length > MAX_SNAPSHOT_CHARS ? Math.max(0, cursor - MAX_SNAPSHOT_CHARS * 0.75) : 0;
+  const text = windowStart > 0 || full.length > MAX_SNAPSHOT_CHARS ? full.slice(windowStart, windowStart + MAX_SNAPSHOT_CHARS) : full;
+  const tabSize = typeof options?.tabSize === "number" ? options.tabSize : 4;
+  return {
+    uri: document.uri.toString(),
+    languageId: document.languageId,
+    filePath: vscode.workspace.asRelativePath(document.uri),
+    text,
+    offset: cursor - windowStart,
+    windowStart,
+    indent: { useTabs: options?.insertSpaces === false, size: tabSize },
+  };
 }

@@ -20,6 +20,8 @@ const isNonNegativeInteger = (value: unknown): value is number => typeof value =
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
 const isLoraMap = (value: unknown): value is Record<string, string[]> =>
   typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every(isStringArray);
+const isBooleanMap = (value: unknown): value is Record<string, boolean> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every(isBoolean);
 const isGpuLayers = (value: unknown): value is number | "auto" => value === "auto" || isNonNegativeInteger(value);
 
 function spec<T>(defaultValue: T, scope: SettingScope, reloadsModel: boolean, isValid: (value: unknown) => value is T): SettingSpec<T> {
@@ -35,7 +37,8 @@ export const SETTINGS = {
   "hearth.engine.gpuLayers": spec<number | "auto">("auto", "machine", true, isGpuLayers),
   "hearth.engine.loraAdapters": spec<Record<string, string[]>>({}, "machine", true, isLoraMap),
   "hearth.completion.enabled": spec(true, "window", false, isBoolean),
-  "hearth.completion.maxTokens": spec(64, "window", false, isNonNegativeInteger),
+  "hearth.completion.languages": spec<Record<string, boolean>>({ "*": true, plaintext: false, markdown: false, scminput: false }, "window", false, isBooleanMap),
+  "hearth.completion.maxTokens": spec(128, "window", false, isNonNegativeInteger),
   "hearth.completion.debounceMs": spec(150, "window", false, isNonNegativeInteger),
   "hearth.chat.maxTokens": spec(512, "window", false, isNonNegativeInteger),
 } as const;
