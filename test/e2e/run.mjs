@@ -214,7 +214,8 @@ try {
     await editor.locator(".view-lines").click();
     await page.keyboard.press("Control+End");
     await page.keyboard.press("Enter");
-    const typed = "// Once upon a time";
+    // Plain text, not a comment: Hearth does not suggest inside comments unless asked.
+    const typed = "Once upon a time";
     await page.keyboard.type(typed, { delay: 20 });
     const ghost = page.locator(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text");
     const started = Date.now();
