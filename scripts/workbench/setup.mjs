@@ -97,10 +97,18 @@ function node24Version() {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
+/**
+ * Under `npm run`, the outer npm (Node 20) exports npm_* variables; npm_config_user_agent
+ * would then tell code-server's postinstall that it runs on Node 20. Drop them all.
+ */
+function withoutNpmLifecycleEnv(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
 /** Environment for running npm / code-server with Node 24 first on PATH. */
 export function node24Env(extra = {}) {
   return {
-    ...process.env,
+    ...withoutNpmLifecycleEnv(process.env),
     PATH: `${node24BinDir()}${path.delimiter}${process.env.PATH ?? ""}`,
     npm_config_nodedir: NODE24_PACKAGE_DIR,
     ...extra,
