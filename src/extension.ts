@@ -7,8 +7,12 @@ import { settingsNeedingReload } from "./core/settings";
 import { ChatViewProvider } from "./adapters/chatViewProvider";
 import { getSetting, modelConfiguration } from "./adapters/configuration";
 import { HearthInlineCompletionProvider } from "./adapters/inlineCompletionProvider";
-import { PromptInspector } from "./adapters/promptInspector";
-import { selectModel, showModelError } from "./adapters/selectModelCommand";
+import { showModelInfo } from "./adapters/modelInfo";
+import { showLastPrompt } from "./adapters/promptInspector";
+import { ReadOnlyDocuments } from "./adapters/readOnlyDocuments";
+import { addModelFolder, browseForModel, selectModel, showModelError, switchModel } from "./adapters/selectModelCommand";
+import { ModelCatalog } from "./core/models/modelCatalog";
+import { HashCache } from "./core/models/sha256";
 import { ModelStatusBar } from "./adapters/statusBar";
 
 export interface HearthApi {
@@ -57,7 +61,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     speculate: true,
   });
   const completionProvider = new HearthInlineCompletionProvider(pipeline, statusBar, log);
-  const inspector = new PromptInspector(() => pipeline.lastRequest);
+  const documents = new ReadOnlyDocuments();
+  const hashKey = (key: string) => `sha256:${key}`;
+  const catalog = new ModelCatalog(client, new HashCache({
+    get: (key) => context.globalState.get<string>(hashKey(key)),
+    set: (key, value) => context.globalState.update(hashKey(key), value),
+  }));
   void vscode.commands.executeCommand("setContext", "hearth.completionsPaused", false);
 
   context.subscriptions.push(
@@ -65,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     statusBar,
     chatView,
     completionProvider,
-    inspector,
+    documents,
     { dispose: () => pipeline.dispose() },
     { dispose: () => models.dispose() },
     { dispose: client.onLog((line) => log[line.level](line.message)).dispose },
@@ -82,16 +91,31 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       const state = models.state(role);
       if (state.kind === "error" && state.cause === "load") void showModelError(state.message);
       if (role === "completion") pipeline.cache.clear();
+      const anyLoaded = models.serving("completion") !== undefined || models.serving("chat") !== undefined;
+      void vscode.commands.executeCommand("setContext", "hearth.modelLoaded", anyLoaded);
     }).dispose },
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completionProvider),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
-    vscode.commands.registerCommand("hearth.selectModel", () => selectModel(models, log)),
+    vscode.commands.registerCommand("hearth.selectModel", () => selectModel("both", models, catalog, log)),
+    vscode.commands.registerCommand("hearth.selectCompletionModel", () => selectModel("completion", models, catalog, log)),
+    vscode.commands.registerCommand("hearth.selectChatModel", () => selectModel("chat", models, catalog, log)),
+    vscode.commands.registerCommand("hearth.addModelFolder", () => addModelFolder()),
+    vscode.commands.registerCommand("hearth.openModelFile", async () => {
+      const path = await browseForModel();
+      if (path) await switchModel("both", path, models, log);
+    }),
+    vscode.commands.registerCommand("hearth.showModelInfo", () => showModelInfo(documents, models, client, catalog)),
+    vscode.commands.registerCommand("hearth.unloadModels", async () => {
+      await models.unload("completion");
+      await models.unload("chat");
+      log.info("models unloaded");
+    }),
     vscode.commands.registerCommand("hearth.showLog", () => log.show()),
     vscode.commands.registerCommand("hearth.pauseCompletions", () => completionProvider.setPaused(true)),
     vscode.commands.registerCommand("hearth.resumeCompletions", () => completionProvider.setPaused(false)),
     vscode.commands.registerCommand("hearth.toggleCompletions", () => completionProvider.setPaused(!completionProvider.isPaused)),
     vscode.commands.registerCommand("hearth.triggerCompletion", () => vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
-    vscode.commands.registerCommand("hearth.showLastCompletionPrompt", () => inspector.show()),
+    vscode.commands.registerCommand("hearth.showLastCompletionPrompt", () => showLastPrompt(documents, () => pipeline.lastRequest)),
     vscode.commands.registerCommand("hearth.completionAccepted", (length: unknown) => {
       log.info(`completion accepted (${typeof length === "number" ? length : "?"} characters)`);
     }),

@@ -1,32 +1,13 @@
-import * as vscode from "vscode";
+import type * as vscode from "vscode";
+import type { ReadOnlyDocuments } from "./readOnlyDocuments";
 import type { CompletionRequestRecord } from "../core/completion/completionPipeline";
 
-const SCHEME = "hearth-inspector";
-
 /** "Hearth: Show Last Completion Prompt": the exact prompt, its sources, token counts and timings, read-only. */
-export class PromptInspector implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
-  private readonly uri = vscode.Uri.from({ scheme: SCHEME, path: "/Last Completion Prompt.md" });
-
-  constructor(private readonly lastRequest: () => CompletionRequestRecord | undefined) {}
-
-  async show(): Promise<void> {
-    this.changed.fire(this.uri);
-    const document = await vscode.workspace.openTextDocument(this.uri);
-    await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-  }
-
-  provideTextDocumentContent(): string {
-    const record = this.lastRequest();
+export function showLastPrompt(documents: ReadOnlyDocuments, lastRequest: () => CompletionRequestRecord | undefined): Promise<vscode.Uri> {
+  return documents.show("Last Completion Prompt", () => {
+    const record = lastRequest();
     return record ? renderRecord(record) : "# No completion request yet\n\nType in an editor with a completion model loaded, then run this command again.\n";
-  }
-
-  dispose(): void {
-    this.registration.dispose();
-    this.changed.dispose();
-  }
+  });
 }
 
 export function renderRecord(record: CompletionRequestRecord): string {

@@ -39,7 +39,7 @@ export async function sha256File(path: string, onProgress?: (progress: HashProgr
 
 export interface HashCacheStore {
   get(key: string): string | undefined;
-  set(key: string, value: string): void | Promise<void>;
+  set(key: string, value: string): void | PromiseLike<void>;
 }
 
 /** Hashes keyed by path, size and modification time: a changed file is hashed again. */

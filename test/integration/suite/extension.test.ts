@@ -10,7 +10,10 @@ interface HearthApiForTests {
   models?: { state(role: "completion" | "chat"): { kind: string; message?: string } };
   /** Optional: the registered provider, so a test can call it directly. */
   inlineCompletionProvider?: vscode.InlineCompletionItemProvider;
+  pipeline?: { lastRequest: { at: Date } | undefined };
 }
+
+const STORIES_SHA256 = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
 
 async function activated(): Promise<HearthApiForTests> {
   const extension = vscode.extensions.getExtension<HearthApiForTests>(EXTENSION_ID);
@@ -54,7 +57,9 @@ suite("Hearth in the extension host", () => {
   test("its commands are registered", async () => {
     await activated();
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ["hearth.selectModel", "hearth.showLog"]) {
+    for (const id of ["hearth.selectModel", "hearth.selectCompletionModel", "hearth.selectChatModel", "hearth.addModelFolder",
+      "hearth.openModelFile", "hearth.showModelInfo", "hearth.unloadModels", "hearth.pauseCompletions", "hearth.resumeCompletions",
+      "hearth.showLog", "hearth.showLastCompletionPrompt", "hearth.triggerCompletion"]) {
       assert.ok(commands.includes(id), `command ${id} is not registered`);
     }
   });
@@ -113,6 +118,57 @@ suite("Hearth in the extension host", () => {
     assert.ok(added.trim().length > 0, "the accepted suggestion is empty");
     console.log(`      (editor.action.inlineSuggest.trigger + commit: ${JSON.stringify(added.slice(0, 60))})`);
     await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+  });
+
+  test("no request is sent while completions are paused or the language is turned off", async () => {
+    const api = await activated();
+    assert.ok(api.inlineCompletionProvider && api.pipeline, "the extension exposes its provider and pipeline");
+    await completionModelReady(api);
+    const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "Once upon a time" });
+    await vscode.window.showTextDocument(document);
+    const end = document.lineAt(0).range.end;
+    const ask = async () => {
+      const source = new vscode.CancellationTokenSource();
+      try {
+        const result = await api.inlineCompletionProvider?.provideInlineCompletionItems(
+          document, end, { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined }, source.token);
+        return Array.isArray(result) ? result : result?.items ?? [];
+      } finally {
+        source.dispose();
+      }
+    };
+    await vscode.commands.executeCommand("hearth.pauseCompletions");
+    const before = api.pipeline.lastRequest;
+    assert.deepEqual(await ask(), [], "nothing while paused");
+    assert.equal(api.pipeline.lastRequest, before, "no request reached the model while paused");
+    await vscode.commands.executeCommand("hearth.resumeCompletions");
+    const config = vscode.workspace.getConfiguration("hearth.completion");
+    await config.update("languages", { "*": true, typescript: false }, vscode.ConfigurationTarget.Global);
+    try {
+      assert.deepEqual(await ask(), [], "nothing for a language turned off");
+      assert.equal(api.pipeline.lastRequest, before);
+    } finally {
+      await config.update("languages", undefined, vscode.ConfigurationTarget.Global);
+    }
+    const items = await ask();
+    assert.ok(items.length > 0 && itemText(items[0]).trim().length > 0, "suggestions again after resuming");
+  });
+
+  test("the prompt inspector shows the last prompt, and model info shows the model's sha256", async function () {
+    this.timeout(60_000);
+    const api = await activated();
+    await completionModelReady(api);
+    await vscode.commands.executeCommand("hearth.showLastCompletionPrompt");
+    const inspector = await until("the prompt inspector", 10_000, () =>
+      vscode.workspace.textDocuments.find((doc) => doc.uri.scheme === "hearth-info" && doc.uri.path.includes("Last Completion Prompt")));
+    assert.match(inspector.getText(), /Exact prompt/);
+    assert.match(inspector.getText(), /Once upon a time/);
+    await vscode.commands.executeCommand("hearth.showModelInfo");
+    const info = await until("model info with its sha256", 30_000, () => {
+      const doc = vscode.workspace.textDocuments.find((candidate) => candidate.uri.scheme === "hearth-info" && candidate.uri.path.includes("Model Info"));
+      return doc && doc.getText().includes(STORIES_SHA256) ? doc : undefined;
+    });
+    assert.match(info.getText(), /Architecture \| llama/);
   });
 
   test("the chat view resolves", async () => {
