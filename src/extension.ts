@@ -10,6 +10,7 @@ import { HearthInlineCompletionProvider } from "./adapters/inlineCompletionProvi
 import { showModelInfo } from "./adapters/modelInfo";
 import { showLastPrompt } from "./adapters/promptInspector";
 import { ReadOnlyDocuments } from "./adapters/readOnlyDocuments";
+import { downloadModelCommand } from "./adapters/downloadModelCommand";
 import { addModelFolder, browseForModel, selectModel, showModelError, switchModel } from "./adapters/selectModelCommand";
 import { ModelCatalog } from "./core/models/modelCatalog";
 import { HashCache } from "./core/models/sha256";
@@ -24,6 +25,16 @@ export interface HearthApi {
 }
 
 let engine: EngineClient | undefined;
+
+const SAMPLE_FILE = [
+  "// Try Hearth: type after the `{` below, pause, and press Tab to accept the grey suggestion.",
+  "interface Point {",
+  "  x: number;",
+  "  y: number;",
+  "}",
+  "",
+  "function distance(a: Point, b: Point): number {",
+].join("\n");
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
   const log = vscode.window.createOutputChannel("Hearth", { log: true });
@@ -104,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       const path = await browseForModel();
       if (path) await switchModel("both", path, models, log);
     }),
+    vscode.commands.registerCommand("hearth.downloadModel", () => downloadModelCommand(context.globalStorageUri, models, log)),
     vscode.commands.registerCommand("hearth.showModelInfo", () => showModelInfo(documents, models, client, catalog)),
     vscode.commands.registerCommand("hearth.unloadModels", async () => {
       await models.unload("completion");
@@ -118,6 +130,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     vscode.commands.registerCommand("hearth.showLastCompletionPrompt", () => showLastPrompt(documents, () => pipeline.lastRequest)),
     vscode.commands.registerCommand("hearth.completionAccepted", (length: unknown) => {
       log.info(`completion accepted (${typeof length === "number" ? length : "?"} characters)`);
+      void vscode.commands.executeCommand("setContext", "hearth.hasAcceptedCompletion", true);
+    }),
+    vscode.commands.registerCommand("hearth.openSampleFile", async () => {
+      const document = await vscode.workspace.openTextDocument({ language: "typescript", content: SAMPLE_FILE });
+      const editor = await vscode.window.showTextDocument(document);
+      const end = document.lineAt(document.lineCount - 1).range.end;
+      editor.selection = new vscode.Selection(end, end);
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (settingsNeedingReload().some((key) => event.affectsConfiguration(key))) {
