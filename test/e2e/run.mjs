@@ -10,6 +10,7 @@ import { installExtension, startCodeServer } from "../../scripts/workbench/codeS
 import { REPO_ROOT, extensionManifest, vsixPath } from "../../scripts/workbench/paths.mjs";
 import { ensureWorkbench } from "../../scripts/workbench/setup.mjs";
 import { prepareTestbed } from "../../scripts/workbench/testbed.mjs";
+import { completionSteps } from "./completionSteps.mjs";
 
 const RESULTS_DIR = path.join(REPO_ROOT, "test-results", "e2e");
 const KEEP = process.env.HEARTH_E2E_KEEP === "1"; // keep the temp folder for debugging
@@ -248,6 +249,9 @@ try {
     return `saved line ${JSON.stringify(lastLine)}`;
   });
 
+  // b2. Typed-ahead reuse, partial accept and pause (model requests counted in Hearth's log).
+  await completionSteps({ page, step, log, screenshot, assert, runPaletteCommand, statusText, userDataDir: testbed.userDataDir, norm });
+
   // c. Chat view: a streamed reply.
   await step("chat streams a reply", async () => {
     await page.keyboard.press("Escape");
@@ -315,6 +319,11 @@ try {
     assert(labels.some((l) => l.includes("tiny-stories-a")), `quick pick lacks tiny-stories-a: ${JSON.stringify(labels)}`);
     await screenshot("model-quick-pick");
     await target.click();
+    // stories260K has no FIM tokens: Hearth warns before using it for completions and offers to continue.
+    const useIt = page.locator(".monaco-dialog-box .monaco-button").filter({ hasText: "Use It" });
+    await useIt.waitFor({ state: "visible", timeout: 10_000 });
+    await screenshot("non-fim-warning");
+    await useIt.click();
     const text = await waitForStatus(/Hearth: tiny-stories-b/, 60_000);
     await screenshot("model-switched");
     return `status "${text}"; picks ${JSON.stringify(labels)}`;
