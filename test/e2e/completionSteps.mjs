@@ -31,7 +31,7 @@ function logLines(userDataDir) {
 
 const modelRequests = (lines) => lines.filter((line) => /completion: \d+ prompt tokens/.test(line)).length;
 
-export async function completionSteps({ page, step, log, screenshot, assert, runPaletteCommand, statusText, userDataDir, norm }) {
+export async function completionSteps({ page, step, log, screenshot, assert, runPaletteCommand, waitForStatus, userDataDir, norm }) {
   const ghost = page.locator(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text");
   const ghostText = async () => norm((await page.locator(".monaco-editor .ghost-text-decoration").allTextContents()).join(""));
   // The cursor column from the status bar ("Ln 18, Col 24").
@@ -80,8 +80,7 @@ export async function completionSteps({ page, step, log, screenshot, assert, run
   await step("pause stops all requests", async () => {
     await page.keyboard.press("Escape");
     await runPaletteCommand("Hearth: Pause Completions");
-    const status = await statusText();
-    assert(/paused/.test(status), `status bar does not say paused: ${JSON.stringify(status)}`);
+    const status = await waitForStatus(/Hearth: .*\(paused\)/, 10_000);
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
     await page.keyboard.press("Control+End");
     const before = modelRequests(logLines(userDataDir));
@@ -92,6 +91,7 @@ export async function completionSteps({ page, step, log, screenshot, assert, run
     const after = modelRequests(logLines(userDataDir));
     await screenshot("paused");
     await runPaletteCommand("Hearth: Resume Completions");
+    await waitForStatus(/Hearth: stories260K$/, 10_000);
     assert(!visible, "ghost text appeared while paused");
     assert(after === before, `${after - before} model requests while paused`);
     return `no ghost text and no request while paused; status ${JSON.stringify(status)}`;

@@ -92,7 +92,8 @@ async function runPaletteCommand(title) {
   await input.fill(`>${title}`);
   const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: title }).first();
   await row.waitFor({ state: "visible", timeout: 10_000 });
-  await page.keyboard.press("Enter");
+  // Click the matching row: Enter would run whichever command the fuzzy filter ranked first.
+  await row.click();
 }
 
 async function dismissNotifications() {
@@ -250,7 +251,7 @@ try {
   });
 
   // b2. Typed-ahead reuse, partial accept and pause (model requests counted in Hearth's log).
-  await completionSteps({ page, step, log, screenshot, assert, runPaletteCommand, statusText, userDataDir: testbed.userDataDir, norm });
+  await completionSteps({ page, step, log, screenshot, assert, runPaletteCommand, waitForStatus, userDataDir: testbed.userDataDir, norm });
 
   // c. Chat view: a streamed reply.
   await step("chat streams a reply", async () => {
