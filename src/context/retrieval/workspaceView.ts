@@ -1,0 +1,73 @@
+/**
+ * What retrieval may read: open documents first (their text is newer than disk),
+ * then the index, then the file itself analysed on demand.
+ */
+import { readFile, stat } from "node:fs/promises";
+import type { FileOutline } from "../contextTypes";
+import { analyzeFile } from "../index/fileAnalyzer";
+import type { WorkspaceIndex } from "../index/workspaceIndex";
+import type { DocumentState, DocumentStore } from "../parsing/documentStore";
+import { decodeFile } from "../parsing/inputGuard";
+
+const ON_DEMAND_CACHE = 200;
+
+export class WorkspaceView {
+  private readonly onDemand = new Map<string, { mtimeMs: number; outline: FileOutline }>();
+  private folders: readonly string[] = [];
+
+  constructor(readonly documents: DocumentStore, readonly index: WorkspaceIndex) {}
+
+  setFolders(folders: readonly string[]): void {
+    this.folders = folders;
+  }
+
+  roots(): readonly string[] {
+    return this.folders;
+  }
+
+  documentAt(path: string): DocumentState | undefined {
+    return this.documents.recentDocuments().find((state) => state.filePath === path && state.tree !== undefined)
+      ?? this.documents.recentDocuments().find((state) => state.filePath === path);
+  }
+
+  displayPath(path: string): string {
+    const shown = this.index.displayPath(path);
+    if (shown !== path) return shown;
+    for (const root of this.folders) if (path.startsWith(`${root}/`)) return path.slice(root.length + 1);
+    return path;
+  }
+
+  /** The outline of any file by path, or undefined when it does not exist or is not source. */
+  async outlineOf(path: string): Promise<FileOutline | undefined> {
+    const open = this.documentAt(path);
+    if (open) return open.tree || open.verdict !== "parse" ? this.documents.outline(open) : undefined;
+    const indexed = this.index.entry(path);
+    if (indexed) return { definitions: indexed.definitions, imports: indexed.imports, heuristic: indexed.heuristic };
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(path)).mtimeMs;
+    } catch {
+      return undefined;
+    }
+    const cached = this.onDemand.get(path);
+    if (cached?.mtimeMs === mtimeMs) return cached.outline;
+    const result = await analyzeFile(path).catch(() => undefined);
+    if (result?.kind !== "indexed") return undefined;
+    const outline = { definitions: result.file.definitions, imports: result.file.imports, heuristic: result.file.heuristic };
+    if (this.onDemand.size >= ON_DEMAND_CACHE) this.onDemand.clear();
+    this.onDemand.set(path, { mtimeMs, outline });
+    return outline;
+  }
+
+  /** A file's text: the open document's, or read from disk within the limits. */
+  async textOf(path: string): Promise<string | undefined> {
+    const open = this.documentAt(path);
+    if (open) return open.lines.text;
+    try {
+      const decoded = decodeFile(await readFile(path));
+      return decoded.verdict === "skip" ? undefined : decoded.text;
+    } catch {
+      return undefined;
+    }
+  }
+}
