@@ -108,7 +108,6 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
 }
 
 interface WindowedSnapshot extends DocumentSnapshot {
-  /** Offset in the document where `text` starts (large documents are windowed). */
   windowStart: number;
 }
 

@@ -5,7 +5,7 @@ import { AdaptiveDebounce, sleep } from "./adaptiveDebounce";
 import { CompletionCache } from "./completionCache";
 import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
 import { asSuggestion, postProcess, type BlockEndFinder, type ProcessedSuggestion } from "./postProcess";
-import { fimInputFor, plainPromptFor } from "./promptLayout";
+import { fimInputFor, plainPromptFor, windowStartLine } from "./promptLayout";
 import { RequestManager } from "./requestManager";
 import { decideSuggestion, type SuggestionMode } from "./suggestionPolicy";
 
@@ -28,6 +28,8 @@ export interface PipelineOptions {
   findBlockEnd?: BlockEndFinder;
   /** Precompute the next suggestion as if this one were accepted. */
   speculate: boolean;
+  /** Longest wait for the syntax service's block end before falling back to indentation. */
+  blockEndBudgetMs?: number;
 }
 
 export type SuggestionSource = "model" | "cache" | "typed-ahead" | "speculative";
@@ -59,6 +61,8 @@ export class CompletionPipeline {
   readonly debounce = new AdaptiveDebounce();
   private readonly requests = new RequestManager();
   private readonly speculation = new RequestManager();
+  /** Context chunks are kept while the prefix window stays put, so the prompt's start (and the KV cache) stays the same. */
+  private contextChunks: { uri: string; windowStart: number; chunks: ContextChunk[] } | undefined;
   lastRequest: CompletionRequestRecord | undefined;
 
   constructor(private readonly backend: CompletionBackend, private readonly options: PipelineOptions) {}
@@ -107,7 +111,7 @@ export class CompletionPipeline {
   private async ask(document: DocumentSnapshot, mode: SuggestionMode, signal: AbortSignal, temperature: number, speculative: boolean): Promise<{ suggestion?: ProcessedSuggestion; record: CompletionRequestRecord } | undefined> {
     const model = await this.backend.model();
     if (!model || signal.aborted) return undefined;
-    const chunks = model.fim && this.options.context ? await this.options.context(document, signal).catch(() => []) : [];
+    const chunks = model.fim ? await this.chunksFor(document, signal, speculative) : [];
     const sampling = {
       maxTokens: mode === "multi-line" ? this.options.maxTokens.multiLine : this.options.maxTokens.singleLine,
       temperature,
@@ -131,7 +135,33 @@ export class CompletionPipeline {
     };
     if (!speculative) this.lastRequest = record;
     if (result.stopReason === "aborted") return undefined;
-    return { suggestion: postProcess(document, mode, result.text, this.options.findBlockEnd), record };
+    const blockEnd = mode === "multi-line" ? await this.blockEnd(document, result.text, signal) : undefined;
+    return { suggestion: postProcess(document, mode, result.text, blockEnd), record };
+  }
+
+  private async chunksFor(document: DocumentSnapshot, signal: AbortSignal, speculative: boolean): Promise<ContextChunk[]> {
+    if (!this.options.context) return [];
+    const windowStart = windowStartLine(document);
+    const known = this.contextChunks;
+    if (known && known.uri === document.uri && (speculative || known.windowStart === windowStart)) return known.chunks;
+    if (speculative) return [];
+    const chunks = await this.options.context(document, signal).catch(() => []);
+    this.contextChunks = { uri: document.uri, windowStart, chunks };
+    return chunks;
+  }
+
+  private async blockEnd(document: DocumentSnapshot, completion: string, signal: AbortSignal): Promise<number | undefined> {
+    const finder = this.options.findBlockEnd;
+    if (!finder) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.options.blockEndBudgetMs ?? 60);
+    });
+    try {
+      return await Promise.race([finder(document, completion, signal).catch(() => undefined), budget]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -7,6 +7,8 @@ export interface DocumentSnapshot {
   text: string;
   /** Cursor offset in `text`. */
   offset: number;
+  /** Where `text` starts in the whole document (large documents are windowed); 0 by default. */
+  windowStart?: number;
   /** Indentation of the editor: tabs, or this many spaces. */
   indent?: { useTabs: boolean; size: number };
 }

@@ -9,8 +9,8 @@ export interface ProcessedSuggestion {
   replaceEnd: number;
 }
 
-/** Where a multi-line completion's block ends, from a parser (the context engine's syntax service). */
-export type BlockEndFinder = (document: DocumentSnapshot, completion: string) => number | undefined;
+/** Where a multi-line completion's block ends (offset in the completion), from a parser: the context engine's syntax service. */
+export type BlockEndFinder = (document: DocumentSnapshot, completion: string, signal: AbortSignal) => Promise<number | undefined>;
 
 const CLOSER_LINE = /^\s*([)\]}]+[;,)]*|end\b.*)\s*$/;
 
@@ -19,14 +19,14 @@ const CLOSER_LINE = /^\s*([)\]}]+[;,)]*|end\b.*)\s*$/;
  * nothing the suffix already has, brackets the editor auto-closed covered by the range,
  * the document's indentation style; undefined when nothing useful is left.
  */
-export function postProcess(document: DocumentSnapshot, mode: SuggestionMode, raw: string, findBlockEnd?: BlockEndFinder): ProcessedSuggestion | undefined {
+export function postProcess(document: DocumentSnapshot, mode: SuggestionMode, raw: string, syntaxBlockEnd?: number): ProcessedSuggestion | undefined {
   const line = cursorLine(document);
   let text = raw.replace(/\r\n?/g, "\n");
   if (mode === "single-line") {
     text = singleLine(text, line.after === "");
   } else {
-    const syntaxEnd = findBlockEnd?.(document, text);
-    text = syntaxEnd !== undefined ? text.slice(0, syntaxEnd) : truncateAtBlockEnd(document, text);
+    // The parser knows where the opened block ends; indentation is the fallback without one.
+    text = syntaxBlockEnd !== undefined ? text.slice(0, syntaxBlockEnd).replace(/\s+$/, "") : truncateAtBlockEnd(document, text);
   }
   text = dropRepeatedSuffix(document, text);
   return asSuggestion(document, matchIndentation(document, text));

@@ -18,12 +18,18 @@ export const DEFAULT_LAYOUT: LayoutLimits = { prefixLines: 96, suffixLines: 24, 
  * starts at a multiple of `windowStep` lines, so pressing Enter does not shift it; the
  * cursor line's text goes after the middle token; the suffix stays short.
  */
+/** The first line of the prefix window: it moves in steps of `windowStep` lines. */
+export function windowStartLine(document: DocumentSnapshot, limits = DEFAULT_LAYOUT): number {
+  const line = cursorLine(document);
+  const firstAllowed = Math.max(0, line.lineNumber - limits.prefixLines);
+  return Math.floor(firstAllowed / limits.windowStep) * limits.windowStep;
+}
+
 export function fimInputFor(document: DocumentSnapshot, chunks: readonly ContextChunk[] = [], limits = DEFAULT_LAYOUT): FimInput {
   const line = cursorLine(document);
   const above = document.text.slice(0, line.lineStart);
   const aboveLines = above === "" ? [] : above.split("\n").slice(0, -1);
-  const firstAllowed = Math.max(0, aboveLines.length - limits.prefixLines);
-  const windowStart = Math.floor(firstAllowed / limits.windowStep) * limits.windowStep;
+  const windowStart = windowStartLine(document, limits);
   // Coarse steps may start the window a little earlier than needed: never more than one step.
   const prefix = aboveLines.slice(windowStart).map((text) => `${text}\n`).join("");
   const below = document.text.slice(document.offset).split("\n");
