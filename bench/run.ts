@@ -1,8 +1,12 @@
 /** npm run bench [-- <name> [--large]]: runs one benchmark or all of them. */
+import { runContextBench } from "./contextBench";
 import { runEngineBench } from "./engineBench";
+import { runReplayBench } from "./replayBench";
 
 const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<void>> = {
   engine: (args) => runEngineBench({ large: args.includes("--large") }),
+  replay: (args) => runReplayBench(args),
+  context: (args) => runContextBench(args),
 };
 
 async function main(): Promise<void> {
