@@ -5,6 +5,10 @@ import { EngineClient } from "./core/engine/engineClient";
 import { ModelController } from "./core/models/modelController";
 import { settingsNeedingReload } from "./core/settings";
 import { ChatViewProvider } from "./adapters/chatViewProvider";
+import { ContextSync } from "./adapters/contextSync";
+import { DEFAULT_LAYOUT } from "./core/completion/promptLayout";
+import type { DocumentSnapshot } from "./core/completion/documentSnapshot";
+import { registerLanguageModelProvider } from "./adapters/languageModelProvider";
 import { getSetting, modelConfiguration } from "./adapters/configuration";
 import { HearthInlineCompletionProvider } from "./adapters/inlineCompletionProvider";
 import { showModelInfo } from "./adapters/modelInfo";
@@ -42,7 +46,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   engine = client;
   const models = new ModelController(client, modelConfiguration, (level, message) => log[level](message));
   const statusBar = new ModelStatusBar(models);
-  const chatView = new ChatViewProvider(context.extensionUri, client, models, log);
+
+  const contextSync = new ContextSync(context, log);
+  /** The open document and cursor a pipeline snapshot was taken from. */
+  const locate = (snapshot: DocumentSnapshot) => {
+    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === snapshot.uri);
+    return document ? { document, position: document.positionAt((snapshot.windowStart ?? 0) + snapshot.offset) } : undefined;
+  };
 
   let warnedNoFim = "";
   const pipeline = new CompletionPipeline({
@@ -70,9 +80,20 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     debounceMs: () => getSetting("hearth.completion.debounceMs"),
     timeBudgetMs: 3000,
     speculate: true,
+    context: async (snapshot) => {
+      const at = locate(snapshot);
+      return at ? contextSync.gatherForCompletion(at.document, at.position, DEFAULT_LAYOUT) : [];
+    },
+    findBlockEnd: async (snapshot, completion) => {
+      const at = locate(snapshot);
+      if (!at) return undefined;
+      const report = await contextSync.checkCompletion(at.document, at.position, completion);
+      return report.method === "tree" && report.blockEnd !== null ? report.blockEnd : undefined;
+    },
   });
   const completionProvider = new HearthInlineCompletionProvider(pipeline, statusBar, log);
   const documents = new ReadOnlyDocuments();
+  const chatView = new ChatViewProvider({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, engine: client, models, log, documents });
   const hashKey = (key: string) => `sha256:${key}`;
   const catalog = new ModelCatalog(client, new HashCache({
     get: (key) => context.globalState.get<string>(hashKey(key)),
@@ -82,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   context.subscriptions.push(
     log,
+    contextSync,
     statusBar,
     chatView,
     completionProvider,
@@ -107,6 +129,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     }).dispose },
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completionProvider),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
+    vscode.commands.registerCommand("hearth.askAboutSelection", () => chatView.askAboutSelection()),
+    registerLanguageModelProvider(client, models, log),
     vscode.commands.registerCommand("hearth.selectModel", () => selectModel("both", models, catalog, log)),
     vscode.commands.registerCommand("hearth.selectCompletionModel", () => selectModel("completion", models, catalog, log)),
     vscode.commands.registerCommand("hearth.selectChatModel", () => selectModel("chat", models, catalog, log)),

@@ -1,169 +1,169 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { Conversation } from "../core/chat/conversation";
-import { EngineRequestError, type EngineClient } from "../core/engine/engineClient";
+import { ChatSession } from "../core/chat/chatSession";
+import { ChatHistoryStore } from "../core/chat/historyStore";
+import { renderSentPrompt } from "../core/chat/promptDocument";
+import type { EngineClient } from "../core/engine/engineClient";
 import type { ModelController } from "../core/models/modelController";
 import {
   parseWebviewMessage, type ChatModelState, type ExtensionToWebviewMessage, type WebviewToExtensionMessage,
 } from "../protocol/webviewProtocol";
+import { runCodeAction } from "./chatCodeActions";
+import { ChatContextTracker, editorContext } from "./chatContext";
+import { pickContext } from "./chatContextPicker";
+import { chatHtml, chatResourceRoots } from "./chatHtml";
 import { getSetting } from "./configuration";
+import type { ReadOnlyDocuments } from "./readOnlyDocuments";
 
-/** The sidebar chat: a webview that streams replies of the chat model. */
+export interface ChatViewDependencies {
+  extensionUri: vscode.Uri;
+  /** The extension's global storage folder: the chat history lives there. */
+  storageUri: vscode.Uri;
+  engine: EngineClient;
+  models: ModelController;
+  log: vscode.LogOutputChannel;
+  documents: ReadOnlyDocuments;
+}
+
+/** The chat model's state as the view shows it. */
+export function chatModelState(models: ModelController): ChatModelState {
+  const state = models.state("chat");
+  if (state.kind === "none") {
+    // The chat follows the completion model until it has been asked to load.
+    const path = models.configuredPath("chat");
+    return path ? { kind: "loading", name: path.replace(/^.*[\\/]/, "").replace(/\.gguf$/i, "") } : { kind: "none" };
+  }
+  if (state.kind === "ready") return { kind: "ready", name: state.info.displayName };
+  if (state.kind === "loading") return { kind: "loading", name: state.name };
+  return { kind: "error", name: state.previous?.displayName ?? state.name, message: state.message };
+}
+
+/** The sidebar chat: routes the webview's messages to the chat session, the editor and the model picker. */
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = "hearth.chatView";
+  readonly session: ChatSession;
+  readonly context = new ChatContextTracker();
   private view: vscode.WebviewView | undefined;
-  private conversation = new Conversation(randomUUID());
-  private running: AbortController | undefined;
+  private viewDisposables: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly engine: EngineClient,
-    private readonly models: ModelController,
-    private readonly log: vscode.LogOutputChannel,
-  ) {
-    this.disposables.push({ dispose: models.onDidChangeState(() => this.postModelState()).dispose });
+  constructor(private readonly deps: ChatViewDependencies) {
+    const { engine, models, log } = deps;
+    this.session = new ChatSession({
+      model: async () => {
+        const info = await models.ensure("chat");
+        return info ? { name: info.displayName, contextSize: info.contextSize } : undefined;
+      },
+      chat: async (params, signal, onStream) => {
+        const result = await engine.request("chat", params, { signal, onStream });
+        models.confirmServing("chat");
+        return result;
+      },
+      maxTokens: () => getSetting("hearth.chat.maxTokens"),
+      log: (level, message) => log[level](message),
+    }, { newId: randomUUID, now: Date.now, store: new ChatHistoryStore(vscode.Uri.joinPath(deps.storageUri, "chat").fsPath) });
+    this.disposables.push(
+      this.context,
+      { dispose: models.onDidChangeState(() => this.post({ type: "modelState", state: chatModelState(models) })).dispose },
+      { dispose: this.session.onPost((message) => this.post(message)).dispose },
+      { dispose: this.session.onWarning((message) => void vscode.window.showWarningMessage(`Hearth: ${message}`)).dispose },
+      this.context.onDidChange(() => this.post({ type: "context", chips: this.context.chips() })),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
+    for (const disposable of this.viewDisposables) disposable.dispose();
     this.view = view;
-    const distUri = vscode.Uri.joinPath(this.extensionUri, "dist", "webview");
-    const mediaUri = vscode.Uri.joinPath(this.extensionUri, "media");
-    view.webview.options = { enableScripts: true, localResourceRoots: [distUri, mediaUri] };
-    view.webview.html = this.html(view.webview, distUri, mediaUri);
-    this.disposables.push(
+    view.webview.options = { enableScripts: true, localResourceRoots: chatResourceRoots(this.deps.extensionUri) };
+    view.webview.html = chatHtml(view.webview, this.deps.extensionUri);
+    this.viewDisposables = [
       view.webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseWebviewMessage(raw);
-        if (message) void this.onMessage(message);
+        if (message) void this.onMessage(message).catch((error: Error) => this.deps.log.error(`chat view: ${error.message}`));
       }),
       view.onDidDispose(() => {
-        this.running?.abort();
-        this.view = undefined;
+        // A reply still streaming keeps going and is saved; the next view shows it.
+        if (this.view === view) this.view = undefined;
       }),
-    );
+    ];
   }
 
   private post(message: ExtensionToWebviewMessage): void {
     void this.view?.webview.postMessage(message);
   }
 
-  private modelState(): ChatModelState {
-    const state = this.models.state("chat");
-    if (state.kind === "none") {
-      // The chat follows the completion model until it has been asked to load.
-      const path = this.models.configuredPath("chat");
-      return path ? { kind: "loading", name: path.replace(/^.*[\\/]/, "").replace(/\.gguf$/i, "") } : { kind: "none" };
-    }
-    if (state.kind === "ready") return { kind: "ready", name: state.info.displayName };
-    if (state.kind === "loading") return { kind: "loading", name: state.name };
-    return { kind: "error", name: state.previous?.displayName ?? state.name, message: state.message };
-  }
-
-  private postModelState(): void {
-    this.post({ type: "modelState", state: this.modelState() });
-  }
-
   private async onMessage(message: WebviewToExtensionMessage): Promise<void> {
     switch (message.type) {
       case "ready":
-        this.post({ type: "reset", turns: [...this.conversation.history] });
-        this.postModelState();
-        if (this.models.configuredPath("chat")) void this.models.ensure("chat");
+        await this.session.loaded;
+        for (const part of this.session.snapshot()) this.post(part);
+        this.post({ type: "modelState", state: chatModelState(this.deps.models) });
+        this.post({ type: "context", chips: this.context.chips() });
+        if (this.deps.models.configuredPath("chat")) void this.deps.models.ensure("chat");
         return;
       case "send":
-        await this.send(message.text);
-        return;
+        await this.session.loaded;
+        return this.session.send(message.text, this.context.takeItems());
       case "stop":
-        this.running?.abort();
-        return;
+        return this.session.stop();
+      case "regenerate":
+        return this.session.regenerate();
+      case "editLast":
+        return this.session.editLast(message.text);
       case "newChat":
-        this.running?.abort();
-        this.conversation = new Conversation(randomUUID());
-        this.post({ type: "reset", turns: [] });
-        return;
+        return this.session.newChat();
+      case "openConversation":
+        return this.session.open(message.id);
+      case "deleteConversation":
+        return this.session.delete(message.id);
       case "selectModel":
-        await vscode.commands.executeCommand("hearth.selectModel");
+        await vscode.commands.executeCommand("hearth.selectChatModel");
         return;
-    }
-  }
-
-  private async send(text: string): Promise<void> {
-    this.running?.abort();
-    const controller = new AbortController();
-    this.running = controller;
-    const id = randomUUID();
-    this.post({ type: "replyStart", id, userText: text });
-    let reply = "";
-    try {
-      const model = await this.models.ensure("chat");
-      if (!model) {
-        this.post({ type: "replyEnd", id, stopped: false, error: "No chat model is loaded. Use \"Select Model…\" to choose a GGUF file." });
+      case "removeContext":
+        return this.context.remove(message.id);
+      case "pickContext": {
+        const item = await pickContext();
+        if (item) this.context.attach(item);
+        this.post({ type: "focus" });
         return;
       }
-      const result = await this.engine.request("chat", this.conversation.request(text, getSetting("hearth.chat.maxTokens")), {
-        signal: controller.signal,
-        onStream: (chunk) => {
-          reply += chunk;
-          this.post({ type: "replyChunk", id, text: chunk });
-        },
-      });
-      this.models.confirmServing("chat");
-      this.conversation.record(text, result.text);
-      this.log.info(`chat: ${result.stats.generatedTokens} tokens, first token ${Math.round(result.stats.firstTokenMs)} ms, ` +
-        `total ${Math.round(result.stats.generationMs)} ms, ${result.stopReason}`);
-      this.post({ type: "replyEnd", id, stopped: result.stopReason === "aborted" });
-    } catch (error) {
-      const aborted = error instanceof EngineRequestError && error.code === "aborted";
-      if (reply) this.conversation.record(text, reply);
-      const messageText = error instanceof Error ? error.message : String(error);
-      if (!aborted) this.log.error(`chat failed: ${messageText}`);
-      this.post({ type: "replyEnd", id, stopped: aborted, error: aborted ? undefined : messageText });
-    } finally {
-      if (this.running === controller) this.running = undefined;
+      case "showPrompt": {
+        const turnId = message.turnId;
+        const prompt = this.session.promptFor(turnId);
+        if (!prompt) {
+          void vscode.window.showInformationMessage("Hearth: that reply is no longer in the open conversation.");
+          return;
+        }
+        await this.deps.documents.show(`Chat Prompt ${turnId.slice(0, 8)}`, () => renderSentPrompt(prompt));
+        return;
+      }
+      case "openLink":
+        await vscode.env.openExternal(vscode.Uri.parse(message.url, true));
+        return;
+      case "codeAction": {
+        const result = await runCodeAction(message.action, message.code, message.language, this.context.editor()).catch((error: Error) => ({
+          ok: false, message: error.message,
+        }));
+        this.post({ type: "response", requestId: message.requestId, ...result });
+        return;
+      }
     }
   }
 
-  private html(webview: vscode.Webview, distUri: vscode.Uri, mediaUri: vscode.Uri): string {
-    const nonce = randomBytes(16).toString("base64");
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(distUri, "chat.js"));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaUri, "chat.css"));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-    ].join("; ");
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Hearth Chat</title>
-</head>
-<body>
-<header id="header"><span id="model-name" aria-live="polite"></span><button id="new-chat" title="New Chat" aria-label="New Chat">New Chat</button></header>
-<div id="no-model" hidden role="status">
-  <p>No model is selected. Hearth runs a GGUF model on this machine.</p>
-  <button id="select-model">Select Model…</button>
-</div>
-<main id="messages" role="log" aria-live="polite" aria-label="Conversation"></main>
-<form id="composer">
-  <textarea id="prompt" rows="3" aria-label="Message Hearth" placeholder="Ask about your code (Enter to send, Shift+Enter for a new line)"></textarea>
-  <div id="actions">
-    <button id="stop" type="button" hidden aria-label="Stop generating">Stop</button>
-    <button id="send" type="submit" aria-label="Send message">Send</button>
-  </div>
-</form>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  /** "Hearth: Ask About Selection": opens the chat with the selection (or the file) attached. */
+  async askAboutSelection(): Promise<void> {
+    const editor = this.context.editor();
+    if (!editor) {
+      void vscode.window.showInformationMessage("Hearth: open a file and select the code to ask about.");
+      return;
+    }
+    this.context.attach(editorContext(editor, randomUUID()));
+    await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+    this.post({ type: "focus" });
   }
 
   dispose(): void {
-    this.running?.abort();
-    for (const disposable of this.disposables) disposable.dispose();
+    this.session.dispose();
+    for (const disposable of [...this.viewDisposables, ...this.disposables]) disposable.dispose();
   }
 }

@@ -36,12 +36,14 @@ export const SETTINGS = {
   "hearth.engine.contextSize": spec(4096, "machine", true, isNonNegativeInteger),
   "hearth.engine.gpuLayers": spec<number | "auto">("auto", "machine", true, isGpuLayers),
   "hearth.engine.loraAdapters": spec<Record<string, string[]>>({}, "machine", true, isLoraMap),
+  "hearth.context.indexWorkspace": spec(true, "window", false, isBoolean),
   "hearth.network.allowModelDownload": spec(false, "machine", false, isBoolean),
   "hearth.completion.enabled": spec(true, "window", false, isBoolean),
   "hearth.completion.languages": spec<Record<string, boolean>>({ "*": true, plaintext: false, markdown: false, scminput: false }, "window", false, isBooleanMap),
   "hearth.completion.maxTokens": spec(128, "window", false, isNonNegativeInteger),
   "hearth.completion.debounceMs": spec(150, "window", false, isNonNegativeInteger),
   "hearth.chat.maxTokens": spec(512, "window", false, isNonNegativeInteger),
+  "hearth.chat.languageModelProvider": spec(false, "window", false, isBoolean),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

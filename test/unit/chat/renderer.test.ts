@@ -1,0 +1,235 @@
+import { strict as assert } from "node:assert";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { ExtensionToWebviewMessage, WebviewToExtensionMessage } from "../../../src/protocol/webviewProtocol";
+import { startHarness, type Harness } from "../../webview/harness";
+import { hostilePayloads } from "../../webview/hostilePayloads";
+
+const CHROMIUM = process.env.HEARTH_CHROMIUM ?? "/usr/bin/chromium";
+const BUNDLE = join(__dirname, "..", "..", "..", "..", "dist", "webview", "chat.js");
+
+// What the callbacks passed to page.evaluate use of the page (they run in Chromium; this
+// program is compiled without the DOM library, so the little it needs is declared here).
+interface PageElement {
+  tagName: string;
+  attributes: ArrayLike<{ name: string }>;
+  getAttribute(name: string): string | null;
+  dispatchEvent(event: Event): boolean;
+  click(): void;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  scrollTop: number;
+  readonly scrollHeight: number;
+  readonly clientHeight: number;
+}
+declare const document: { querySelectorAll(selector: string): ArrayLike<PageElement>; getElementById(id: string): PageElement | null };
+declare const window: { __pwned: number; __posted: WebviewToExtensionMessage[]; __state: unknown; postMessage(message: unknown, target: string): void };
+declare function requestAnimationFrame(callback: () => void): number;
+
+/**
+ * The chat webview bundle in real Chromium with a fake VS Code host: hostile model output
+ * must neither run script nor make a request, and the view must behave (send, stream,
+ * code block actions, state). The page has no CSP, so this tests the renderer itself.
+ */
+describe("chat webview in Chromium", function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let harness: Harness;
+  let page: Page;
+  const requests: string[] = [];
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) or set HEARTH_CHROMIUM`);
+    assert.ok(existsSync(BUNDLE), `${BUNDLE} not found: run npm run build first`);
+    harness = await startHarness();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage();
+    requests.length = 0;
+    page.on("request", (request) => requests.push(request.url()));
+    page.on("pageerror", (error) => requests.push(`pageerror: ${error.message}`));
+    await page.goto(harness.url);
+    await page.waitForFunction(() => window.__posted.some((message) => message.type === "ready"));
+  });
+
+  afterEach(async () => {
+    await page?.close();
+  });
+
+  async function send(...messages: ExtensionToWebviewMessage[]): Promise<void> {
+    await page.evaluate((list) => {
+      for (const message of list) window.postMessage(message, "*");
+    }, messages);
+    // Messages arrive as events, and streamed replies render on the next animation frame.
+    await page.evaluate(() => new Promise<void>((resolve) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => resolve())), 0)));
+  }
+
+  function posted(): Promise<WebviewToExtensionMessage[]> {
+    return page.evaluate(() => window.__posted);
+  }
+
+  function ownRequests(): string[] {
+    return requests.filter((url) => !url.startsWith(`${harness.url}/`));
+  }
+
+  it("renders at least 100 hostile payloads without running script or loading anything", async () => {
+    const payloads = hostilePayloads(harness.leakUrl);
+    assert.ok(payloads.length >= 100, `only ${payloads.length} payloads`);
+    // As finished replies (history) …
+    await send({ type: "reset", turns: payloads.flatMap((text, index) => [
+      { id: `u${index}`, role: "user" as const, text },
+      { id: `a${index}`, role: "assistant" as const, text },
+    ]) });
+    // … and streamed in small chunks, which renders every partial state.
+    for (const [index, text] of payloads.entries()) {
+      const id = `s${index}`;
+      const chunks = text.match(/[\s\S]{1,7}/g) ?? [];
+      await send({ type: "replyStart", id, userText: "go" }, ...chunks.map((chunk) => ({ type: "replyChunk" as const, id, text: chunk })));
+      await send({ type: "replyEnd", id, stopped: false });
+    }
+    // Click every link and hover every element: nothing may navigate or run.
+    const before = page.url();
+    await page.evaluate(() => {
+      for (const node of Array.from(document.querySelectorAll("#messages *"))) {
+        for (const type of ["mouseover", "mouseenter", "focus", "click"]) node.dispatchEvent(new Event(type, { bubbles: true, cancelable: true }));
+      }
+      for (const link of Array.from(document.querySelectorAll("#messages a"))) {
+        if (typeof link.click === "function") link.click();
+      }
+    });
+    await page.waitForTimeout(500);
+    assert.equal(page.url(), before, "a link navigated the page");
+    assert.equal(await page.evaluate(() => window.__pwned), 0, "a payload ran script");
+    assert.deepEqual(harness.leaks, [], "a payload reached the leak server");
+    assert.deepEqual(ownRequests(), [], "the page made requests other than its own resources");
+    const report = await page.evaluate(() => {
+      const root = document.getElementById("messages");
+      const all = Array.from(root?.querySelectorAll("*") ?? []);
+      return {
+        forbidden: all.filter((node) => /^(script|img|iframe|svg|math|style|link|object|embed|form|input|video|audio|source|picture|meta|base|template|noscript|details|marquee)$/i.test(node.tagName)).map((node) => node.tagName),
+        handlers: all.flatMap((node) => Array.from(node.attributes).filter((attr) => /^on/i.test(attr.name) || attr.name === "style" || attr.name === "srcdoc").map((attr) => `${node.tagName}[${attr.name}]`)),
+        hrefs: Array.from(root?.querySelectorAll("[href]") ?? []).map((node) => node.getAttribute("href") ?? ""),
+        replies: root?.querySelectorAll(".message.assistant").length ?? 0,
+      };
+    });
+    assert.deepEqual(report.forbidden, [], "forbidden elements in the rendered replies");
+    assert.deepEqual(report.handlers, [], "event handler or style attributes in the rendered replies");
+    assert.deepEqual(report.hrefs.filter((href) => !/^(https?:|mailto:)/i.test(href)), [], "links other than http(s)/mailto");
+    assert.equal(report.replies, payloads.length * 2);
+    // The only messages the clicks may produce are openLink for http(s) links.
+    const links = (await posted()).filter((message) => message.type === "openLink");
+    for (const message of links) assert.match(message.type === "openLink" ? message.url : "", /^https?:/);
+  });
+
+  it("sends with Enter, keeps Shift+Enter as a new line, recalls the last message with Up, and remembers the draft", async () => {
+    const prompt = page.locator("textarea#prompt");
+    await prompt.click();
+    await page.keyboard.type("first line");
+    await page.keyboard.press("Shift+Enter");
+    await page.keyboard.type("second line");
+    assert.equal(await prompt.inputValue(), "first line\nsecond line");
+    assert.equal(await page.evaluate(() => (window.__state as { draft?: string } | undefined)?.draft), "first line\nsecond line");
+    await page.keyboard.press("Enter");
+    assert.deepEqual((await posted()).filter((message) => message.type === "send"), [{ type: "send", text: "first line\nsecond line" }]);
+    assert.equal(await prompt.inputValue(), "");
+    await page.keyboard.press("ArrowUp");
+    assert.equal(await prompt.inputValue(), "first line\nsecond line");
+    await prompt.fill("");
+    await page.keyboard.type("look at @");
+    assert.ok((await posted()).some((message) => message.type === "pickContext"), "@ after a space opens the context picker");
+  });
+
+  it("streams markdown into the last reply, highlights code, and posts code block actions", async () => {
+    await send({ type: "modelState", state: { kind: "ready", name: "stories260K" } });
+    assert.equal(await page.locator("#model-name").textContent(), "stories260K");
+    await send({ type: "replyStart", id: "r1", userText: "write code", userId: "u1" });
+    assert.match((await page.locator(".message.assistant").last().getAttribute("class")) ?? "", /streaming/);
+    assert.equal(await page.locator("#stop").isVisible(), true);
+    const reply = "Here:\n\n```ts\nfunction add(a: number, b: number) {\n  return a + b;\n}\n```\n\nDone **now**.";
+    for (const chunk of reply.match(/[\s\S]{1,5}/g) ?? []) await send({ type: "replyChunk", id: "r1", text: chunk });
+    await send({ type: "replyEnd", id: "r1", stopped: false, notes: ["src/math.ts: kept lines 1-40 of 1-90 to fit the model's 2048-token context."] });
+    const last = page.locator(".message.assistant").last();
+    assert.match((await last.getAttribute("class")) ?? "", /\bdone\b/);
+    assert.equal(await last.locator("strong").textContent(), "now");
+    assert.ok((await last.locator(".hljs-keyword").count()) > 0, "code is highlighted");
+    assert.match((await last.locator(".note").textContent()) ?? "", /kept lines 1-40/);
+    for (const [label, action] of [["Copy", "copy"], ["Insert at Cursor", "insert"], ["Replace Selection", "replace"], ["Open in New File", "newFile"]] as const) {
+      await last.getByRole("button", { name: label, exact: true }).click();
+      const message = (await posted()).filter((m) => m.type === "codeAction").pop();
+      assert.deepEqual(message && message.type === "codeAction" ? [message.action, message.code, message.language] : undefined,
+        [action, "function add(a: number, b: number) {\n  return a + b;\n}\n", "ts"]);
+      await send({ type: "response", requestId: message?.type === "codeAction" ? message.requestId : -1, ok: true, message: `${label} done` });
+      assert.equal(await last.locator(".code-feedback").first().textContent(), `${label} done`);
+    }
+    await last.getByRole("button", { name: "Regenerate" }).click();
+    await last.getByRole("button", { name: "Show Prompt" }).click();
+    await page.locator(".message.user").last().getByRole("button", { name: "Edit and resend" }).click();
+    assert.equal(await page.locator("textarea#prompt").inputValue(), "write code");
+    await page.keyboard.type(" please");
+    await page.keyboard.press("Enter");
+    const kinds = (await posted()).map((message) => message.type);
+    assert.ok(kinds.includes("regenerate") && kinds.includes("showPrompt") && kinds.includes("editLast"), kinds.join(","));
+    assert.deepEqual((await posted()).filter((message) => message.type === "editLast"), [{ type: "editLast", text: "write code please" }]);
+    assert.equal(await page.locator("#announcer").textContent(), "Hearth replied: Here:\n\n```ts\nfunction add(a: number, b: number) {\n  return a + b;\n}\n```\n\nDone **now**.");
+  });
+
+  it("keeps the scroll position while streaming unless the view is at the bottom", async () => {
+    await page.setViewportSize({ width: 400, height: 400 });
+    await send({ type: "reset", turns: Array.from({ length: 30 }, (_, index) => ({ id: `t${index}`, role: index % 2 ? "assistant" as const : "user" as const, text: `message ${index}\n\nmore text` })) });
+    await send({ type: "replyStart", id: "r", userText: "q" });
+    await page.evaluate(() => {
+      const messages = document.getElementById("messages");
+      if (messages) messages.scrollTop = 100;
+    });
+    for (let i = 0; i < 20; i++) await send({ type: "replyChunk", id: "r", text: `line ${i}\n\n` });
+    assert.equal(await page.evaluate(() => document.getElementById("messages")?.scrollTop), 100);
+    await page.evaluate(() => {
+      const messages = document.getElementById("messages");
+      if (messages) messages.scrollTop = messages.scrollHeight;
+    });
+    for (let i = 0; i < 20; i++) await send({ type: "replyChunk", id: "r", text: `more ${i}\n\n` });
+    const atBottom = await page.evaluate(() => {
+      const messages = document.getElementById("messages");
+      return messages ? messages.scrollHeight - messages.scrollTop - messages.clientHeight : -1;
+    });
+    assert.ok(atBottom >= 0 && atBottom < 24, `follows the end (${atBottom}px from the bottom)`);
+  });
+
+  it("shows context chips, past conversations and the no-model notice", async () => {
+    await send(
+      { type: "modelState", state: { kind: "none" } },
+      { type: "context", chips: [{ id: "auto", kind: "selection", label: "math.ts:3-10", detail: "src/math.ts", auto: true }] },
+      { type: "conversations", activeId: "c2", items: [
+        { id: "c1", title: "Explain add", updatedAt: Date.now() - 1000, messages: 2 },
+        { id: "c2", title: "Current", updatedAt: Date.now(), messages: 4 },
+      ] },
+    );
+    assert.equal(await page.locator("#no-model").isVisible(), true);
+    await page.locator("#select-model").click();
+    await page.getByRole("button", { name: "Remove math.ts:3-10 from the context" }).click();
+    await page.locator("#history-button").click();
+    assert.equal(await page.locator("#history-button").getAttribute("aria-expanded"), "true");
+    await page.locator(".history-item", { hasText: "Explain add" }).locator(".history-open").click();
+    await page.locator("#history-button").click();
+    await page.getByRole("button", { name: "Delete \"Current\"" }).click();
+    const messages = (await posted()).filter((message) => message.type !== "ready");
+    assert.deepEqual(messages, [
+      { type: "selectModel" },
+      { type: "removeContext", id: "auto" },
+      { type: "openConversation", id: "c1" },
+      { type: "deleteConversation", id: "c2" },
+    ]);
+    assert.deepEqual(ownRequests(), []);
+  });
+});
