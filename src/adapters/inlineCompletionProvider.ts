@@ -71,7 +71,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
       if (result.request) {
         const { stats } = result.request;
         this.log.info(`completion: ${stats.promptTokens} prompt tokens (${stats.reusedTokens} reused, ${stats.evaluatedTokens} evaluated), ` +
-          `prompt ${Math.round(stats.promptMs)} ms, ${stats.generatedTokens} tokens in ${Math.round(stats.generationMs)} ms, ${result.request.stopReason}`);
+          `prompt ${Math.round(stats.promptMs)} ms, ${stats.generatedTokens} tokens in ${Math.round(stats.generationMs)} ms, ${result.request.stopReason}, model ${result.request.model}`);
       } else {
         this.log.info(`completion served from ${result.source} with no model time`);
       }

@@ -1,37 +1,11 @@
 // E2E steps for completion behaviour in the real workbench: typed-ahead reuse, partial accept, pause.
 // Model requests are counted in Hearth's own log file ("completion: N prompt tokens …" per request).
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { hearthLogLines, modelRequestLines } from "./hearthLog.mjs";
 
-/** Finds Hearth's LogOutputChannel file under the user data folder. */
-function hearthLogFile(userDataDir) {
-  const stack = [path.join(userDataDir, "logs")];
-  let newest;
-  while (stack.length) {
-    const dir = stack.pop();
-    let entries = [];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (/Hearth\.log$/.test(entry.name) && (!newest || statSync(full).mtimeMs > statSync(newest).mtimeMs)) newest = full;
-    }
-  }
-  return newest;
-}
+const logLines = hearthLogLines;
+const modelRequests = (lines) => modelRequestLines(lines).length;
 
-function logLines(userDataDir) {
-  const file = hearthLogFile(userDataDir);
-  return file ? readFileSync(file, "utf8").split("\n") : [];
-}
-
-const modelRequests = (lines) => lines.filter((line) => /completion: \d+ prompt tokens/.test(line)).length;
-
-export async function completionSteps({ page, step, log, screenshot, assert, runPaletteCommand, waitForStatus, userDataDir, norm }) {
+export async function completionSteps({ page, step, screenshot, assert, runPaletteCommand, waitForStatus, userDataDir, norm }) {
   const ghost = page.locator(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text");
   const ghostText = async () => norm((await page.locator(".monaco-editor .ghost-text-decoration").allTextContents()).join(""));
   // The cursor column from the status bar ("Ln 18, Col 24").

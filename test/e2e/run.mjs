@@ -10,7 +10,9 @@ import { installExtension, startCodeServer } from "../../scripts/workbench/codeS
 import { REPO_ROOT, extensionManifest, vsixPath } from "../../scripts/workbench/paths.mjs";
 import { ensureWorkbench } from "../../scripts/workbench/setup.mjs";
 import { prepareTestbed } from "../../scripts/workbench/testbed.mjs";
+import { chatSteps } from "./chatSteps.mjs";
 import { completionSteps } from "./completionSteps.mjs";
+import { modelSteps } from "./modelSteps.mjs";
 
 const RESULTS_DIR = path.join(REPO_ROOT, "test-results", "e2e");
 const KEEP = process.env.HEARTH_E2E_KEEP === "1"; // keep the temp folder for debugging
@@ -308,6 +310,9 @@ try {
     return `${text.length} chars: ${JSON.stringify(text.slice(0, 80))}`;
   });
 
+  // c2. Chat: Ask About Selection, Stop, history across a reload, Insert at Cursor, chat model switch.
+  await chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, waitForStatus, chatFrame, dismissNotifications, userDataDir: testbed.userDataDir, norm });
+
   // d. Select Model… switches the completion model.
   await step("select model", async () => {
     await page.keyboard.press("Escape");
@@ -329,6 +334,9 @@ try {
     await screenshot("model-switched");
     return `status "${text}"; picks ${JSON.stringify(labels)}`;
   });
+
+  // e. The switched models in use, model info, the walkthrough.
+  await modelSteps({ page, step, screenshot, assert, runPaletteCommand, userDataDir: testbed.userDataDir });
 
   const notes = await notificationTexts();
   if (notes.length) log(`notifications: ${notes.map((n) => JSON.stringify(n)).join("; ")}`);
