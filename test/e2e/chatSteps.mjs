@@ -3,27 +3,13 @@
 // from a reply's code block (one undo), and switching the chat model from the view.
 // stories260K never writes a code block, so the Insert step opens a conversation that this
 // file adds to the saved history before the reload (a fixture, clearly labelled as such).
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { findFiles } from "./hearthLog.mjs";
 
 /** The chat history file under the user data folder (globalStorage/hearth.hearth/chat/). */
 function historyFile(userDataDir) {
-  const stack = [path.join(userDataDir, "User", "globalStorage")];
-  while (stack.length) {
-    const dir = stack.pop();
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (entry.name === "chat-history.json") return full;
-    }
-  }
-  return undefined;
+  return findFiles(path.join(userDataDir, "User", "globalStorage"), /^chat-history\.json$/)[0];
 }
 
 const FIXTURE_TITLE = "Fixture: a reply with a code block";

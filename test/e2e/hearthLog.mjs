@@ -1,10 +1,11 @@
-// Hearth's LogOutputChannel file in the workbench's user data folder: E2E steps count model requests in it.
+// Files in the workbench's user data folder: Hearth's log (E2E steps count model requests in it) and others.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
-function hearthLogFile(userDataDir) {
-  const stack = [path.join(userDataDir, "logs")];
-  let newest;
+/** Files under `root` whose name matches `pattern`, newest first. */
+export function findFiles(root, pattern) {
+  const stack = [root];
+  const found = [];
   while (stack.length) {
     const dir = stack.pop();
     let entries;
@@ -16,10 +17,14 @@ function hearthLogFile(userDataDir) {
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) stack.push(full);
-      else if (/Hearth\.log$/.test(entry.name) && (!newest || statSync(full).mtimeMs > statSync(newest).mtimeMs)) newest = full;
+      else if (pattern.test(entry.name)) found.push(full);
     }
   }
-  return newest;
+  return found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+}
+
+function hearthLogFile(userDataDir) {
+  return findFiles(path.join(userDataDir, "logs"), /Hearth\.log$/)[0];
 }
 
 export function hearthLogLines(userDataDir) {
