@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { ModelCatalog } from "../core/models/modelCatalog";
 import type { ModelController } from "../core/models/modelController";
+import { formatBytes } from "../core/models/modelFiles";
 import type { EngineClient } from "../core/engine/engineClient";
 import type { LoadedModelInfo, ModelDescription } from "../protocol/engineProtocol";
 import type { ReadOnlyDocuments } from "./readOnlyDocuments";
@@ -60,7 +61,8 @@ function renderModel(info: LoadedModelInfo, loaded: readonly LoadedModelInfo[], 
     `| Chat template | ${info.chatWrapperType} (${info.chatWrapper}) |`,
     `| FIM tokens | ${fim} |`,
     `| LoRA adapters | ${info.loraAdapters.length ? info.loraAdapters.map((adapter) => adapter.filePath).join(", ") : "none"} |`,
-    `| Load settings | ${info.threads} threads, context ${info.contextSize} tokens, loaded in ${info.loadMs} ms |`,
+    `| Memory estimate | ${formatBytes(info.memoryEstimate.ramBytes)} RAM${info.memoryEstimate.vramBytes > 0 ? `, ${formatBytes(info.memoryEstimate.vramBytes)} GPU memory` : ""} (node-llama-cpp's estimate) |`,
+    `| Load settings | ${info.threads} threads, ${info.gpuLayers} GPU layers, context ${info.contextSize} tokens, loaded in ${info.loadMs} ms |`,
     `| Tensors | ${description?.tensorCount ?? "unknown"} |`,
     ``,
   ];

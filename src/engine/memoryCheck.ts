@@ -12,19 +12,30 @@ export function freeMemoryBytes(): number {
   return Number.isFinite(injected) && injected > 0 ? injected : freemem();
 }
 
-/** Refuses a CPU load that node-llama-cpp's own estimate says cannot fit in free memory. */
-export async function checkFitsInMemory(
-  insights: GgufInsights,
-  displayName: string,
-  options: { contextSize: number; sequences: number; gpuLayers: number },
-): Promise<{ requiredBytes: number; freeBytes: number }> {
+export interface MemoryOptions {
+  contextSize: number;
+  sequences: number;
+  gpuLayers: number;
+}
+
+/** node-llama-cpp's estimate of the RAM and VRAM a model and its context need. */
+export async function estimateMemory(insights: GgufInsights, options: MemoryOptions): Promise<{ ramBytes: number; vramBytes: number }> {
   const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers: options.gpuLayers, useMmap: false });
   const context = await insights.estimateContextResourceRequirementsV2({
     contextSize: options.contextSize,
     modelGpuLayers: options.gpuLayers,
     sequences: options.sequences,
   });
-  const requiredBytes = model.cpuRam + context.cpuRam;
+  return { ramBytes: model.cpuRam + context.cpuRam, vramBytes: model.gpuVram + context.gpuVram };
+}
+
+/** Refuses a CPU load that node-llama-cpp's own estimate says cannot fit in free memory. */
+export async function checkFitsInMemory(
+  insights: GgufInsights,
+  displayName: string,
+  options: MemoryOptions,
+): Promise<{ requiredBytes: number; freeBytes: number }> {
+  const requiredBytes = (await estimateMemory(insights, options)).ramBytes;
   const freeBytes = freeMemoryBytes();
   if (requiredBytes > freeBytes) {
     throw new EngineError("insufficientMemory",

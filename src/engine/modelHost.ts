@@ -12,7 +12,7 @@ import type {
 } from "../protocol/engineProtocol";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
-import { checkFitsInMemory } from "./memoryCheck";
+import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
 import { describeGguf } from "./modelDescription";
 import { checkModelFile } from "./modelFileCheck";
 
@@ -143,6 +143,8 @@ export class ModelHost {
         trainedContextSize,
         threads,
         fim: detectModelFim(model),
+        gpuLayers: model.gpuLayers,
+        memoryEstimate: await estimateMemory(insights, { contextSize: context.contextSize, sequences: 2, gpuLayers: model.gpuLayers }),
         chatWrapper: wrapper.wrapperName,
         chatWrapperType: wrapper.constructor.name,
         loraAdapters,

@@ -45,6 +45,10 @@ export interface LoadedModelInfo {
   threads: number;
   /** The model's fill-in-the-middle format, detected from its tokenizer; null without FIM tokens. */
   fim: FimFormat | null;
+  /** Layers offloaded to a GPU (0 on the CPU). */
+  gpuLayers: number;
+  /** node-llama-cpp's estimate of what the model and its context take. */
+  memoryEstimate: { ramBytes: number; vramBytes: number };
   chatWrapper: string;
   /** node-llama-cpp's class for the chat template, e.g. Llama3ChatWrapper or JinjaTemplateChatWrapper. */
   chatWrapperType: string;

@@ -23,6 +23,8 @@ describe("engine process (real node-llama-cpp, stories260K)", function () {
     assert.equal(info.architecture, "llama");
     assert.equal(info.threads, 1);
     assert.equal(info.fim, null, "stories260K has no FIM tokens");
+    assert.equal(info.gpuLayers, 0);
+    assert.ok(info.memoryEstimate.ramBytes > 1_000_000, `memory estimate ${info.memoryEstimate.ramBytes}`);
   });
 
   after(async () => {
