@@ -23,6 +23,12 @@ export default tseslint.config(
   },
   { files: ["src/core/**/*.ts", "src/engine/**/*.ts", "src/protocol/**/*.ts", "src/webview/**/*.ts", "src/context/**/*.ts"], rules: noVscode },
   {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", exports: "writable", __dirname: "readonly", process: "readonly", globalThis: "readonly", URL: "readonly" } },
+    // Preloads given to `node --require` are plain CommonJS.
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", Buffer: "readonly", fetch: "readonly", AbortController: "readonly", setInterval: "readonly", clearInterval: "readonly", document: "readonly", window: "readonly" } },
   },
