@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import * as vscode from "vscode";
 import type { ModelCatalog } from "../core/models/modelCatalog";
 import type { ModelController } from "../core/models/modelController";
@@ -17,9 +18,11 @@ export async function showModelInfo(documents: ReadOnlyDocuments, models: ModelC
     return;
   }
   const descriptions = new Map<string, ModelDescription>();
+  const sizes = new Map<string, number>();
+  for (const info of unique) sizes.set(info.modelPath, (await stat(info.modelPath).catch(() => undefined))?.size ?? 0);
   const hashes = new Map<string, string>();
   for (const info of unique) descriptions.set(info.modelPath, await engine.request("describeModel", { path: info.modelPath }));
-  const render = () => unique.map((info) => renderModel(info, loaded, descriptions.get(info.modelPath), hashes.get(info.modelPath))).join("\n---\n\n");
+  const render = () => unique.map((info) => renderModel(info, loaded, descriptions.get(info.modelPath), hashes.get(info.modelPath), sizes.get(info.modelPath))).join("\n---\n\n");
   const uri = await documents.show("Model Info", render);
   for (const info of unique) {
     if (hashes.has(info.modelPath)) continue;
@@ -38,7 +41,7 @@ export async function showModelInfo(documents: ReadOnlyDocuments, models: ModelC
   }
 }
 
-function renderModel(info: LoadedModelInfo, loaded: readonly LoadedModelInfo[], description: ModelDescription | undefined, sha256: string | undefined): string {
+function renderModel(info: LoadedModelInfo, loaded: readonly LoadedModelInfo[], description: ModelDescription | undefined, sha256: string | undefined, sizeBytes: number | undefined): string {
   const roles = loaded.filter((other) => other.modelPath === info.modelPath).map((other) => other.role).join(" and ");
   const fim = info.fim
     ? `${info.fim.name}: prefix \`${info.fim.tokens.prefix}\`, suffix \`${info.fim.tokens.suffix}\`, middle \`${info.fim.tokens.middle}\`` +
@@ -52,6 +55,7 @@ function renderModel(info: LoadedModelInfo, loaded: readonly LoadedModelInfo[], 
     `| | |`,
     `| --- | --- |`,
     `| Path | ${info.modelPath} |`,
+    `| Size | ${sizeBytes ? `${formatBytes(sizeBytes)} (${sizeBytes.toLocaleString("en-US")} bytes)` : "unknown"} |`,
     `| SHA-256 | ${sha256 ?? "computing…"} |`,
     `| License | ${description?.license ?? "not stated in the file"} |`,
     `| Architecture | ${info.architecture} |`,
