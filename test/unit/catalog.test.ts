@@ -57,9 +57,7 @@ describe("model catalog sources", function () {
     await symlink(join(hfRepo, "blobs", "missing"), join(hfRepo, "snapshots", "rev1", "broken.gguf"));
     await writeFile(join(userFolder, "notes.txt"), "not a model");
 
-    const started = performance.now();
     const files = await scanCatalog({ folders: [userFolder], home, env: {} });
-    const elapsed = performance.now() - started;
     const summary = files.map((file) => `${file.source}:${file.name}`).sort();
     assert.deepEqual(summary, [
       "folder:split",
@@ -71,7 +69,6 @@ describe("model catalog sources", function () {
       "ollama:qwen2.5-coder:0.5b",
     ]);
     assert.ok(files.every((file) => file.sizeBytes === 1_185_376));
-    assert.ok(elapsed < 5000);
   });
 
   it("honours OLLAMA_MODELS and HF_HOME", async () => {
@@ -92,7 +89,7 @@ describe("model catalog sources", function () {
     assert.equal(ollamaTagName(join("registry.ollama.ai", "someone", "coder", "latest")), "someone/coder:latest");
   });
 
-  it("scans a folder of 1,000 files quickly", async () => {
+  it("scans a folder of 1,000 files (half of them GGUF)", async () => {
     const folder = join(home, "many");
     await mkdir(folder);
     for (let index = 0; index < 1000; index++) await writeFile(join(folder, `m${index}.${index % 2 ? "gguf" : "bin"}`), "GGUF");
