@@ -333,9 +333,9 @@ function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole): Toke
 }
 
 export function defaultThreads(): number {
-  // Measured (bench/README.md, "engine"): on 2 cores, 2 threads generated 6x slower than 1,
-  // because the second thread competes with the extension host and the OS. Above that, one
-  // thread per physical core (logical cores / 2 with SMT), leaving room for the editor.
+  // Measured (bench/README.md, "engine"): on 2 cores, 2 threads were about twice as fast on an
+  // idle machine but generated 6x slower than 1 thread while other work loaded the CPU, as an
+  // editor does. 1 thread avoids that collapse; above 2 cores, one thread per physical core.
   const cores = availableParallelism();
   return cores <= 2 ? 1 : Math.min(8, Math.floor(cores / 2));
 }
