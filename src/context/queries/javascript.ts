@@ -10,7 +10,8 @@ const definitions = `
 (program (export_statement (lexical_declaration (variable_declarator name: (identifier) @name)) @definition.constant))
 `;
 
-const imports = `
+/** ES modules and CommonJS require: the same node types in the JavaScript, TypeScript and TSX grammars. */
+export const ecmascriptImports = `
 (import_statement source: (string (string_fragment) @module)) @import
 (import_statement (import_clause (identifier) @name)) @import
 (import_statement (import_clause (named_imports (import_specifier name: (_) @name !alias)))) @import
@@ -22,7 +23,7 @@ const imports = `
 
 export const javascriptQueries: LanguageQueries = {
   definitions,
-  imports,
+  imports: ecmascriptImports,
   importDepth: 2,
   identifiers: `[(identifier) (property_identifier) (shorthand_property_identifier)] @identifier`,
 };

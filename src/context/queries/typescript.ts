@@ -1,3 +1,4 @@
+import { ecmascriptImports } from "./javascript";
 import type { LanguageQueries } from "./queryTypes";
 
 /** Shared by TypeScript and TSX (the TSX grammar has the same node types for these). */
@@ -18,19 +19,9 @@ const definitions = `
 (program (export_statement (lexical_declaration (variable_declarator name: (identifier) @name)) @definition.constant))
 `;
 
-const imports = `
-(import_statement source: (string (string_fragment) @module)) @import
-(import_statement (import_clause (identifier) @name)) @import
-(import_statement (import_clause (named_imports (import_specifier name: (_) @name !alias)))) @import
-(import_statement (import_clause (named_imports (import_specifier name: (_) @name alias: (identifier) @local)))) @import
-(import_statement (import_clause (namespace_import (identifier) @local))) @import
-(lexical_declaration (variable_declarator name: (identifier) @local value: (call_expression function: (identifier) @_require arguments: (arguments (string (string_fragment) @module)))) (#eq? @_require "require")) @import
-(lexical_declaration (variable_declarator name: (object_pattern (shorthand_property_identifier_pattern) @name) value: (call_expression function: (identifier) @_require arguments: (arguments (string (string_fragment) @module)))) (#eq? @_require "require")) @import
-`;
-
 export const typescriptQueries: LanguageQueries = {
   definitions,
-  imports,
+  imports: ecmascriptImports,
   importDepth: 2,
   identifiers: `[(identifier) (type_identifier) (property_identifier) (shorthand_property_identifier)] @identifier`,
 };
