@@ -87,7 +87,13 @@ async function waitForStatus(re, timeoutMs) {
   throw new Error(`status bar did not match ${re} within ${secs(timeoutMs)}; last text: ${JSON.stringify(last)}`);
 }
 
+/** Waits while a quick input is closing: F1 during its hide animation opens an inert box. */
+async function quickInputSettled() {
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 2_000 }).catch(() => {});
+}
+
 async function runPaletteCommand(title) {
+  await quickInputSettled();
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ state: "visible", timeout: 10_000 });
@@ -101,6 +107,8 @@ async function runPaletteCommand(title) {
   const first = (await rows.first().getAttribute("aria-label")) ?? "";
   if (first === title || first.startsWith(`${title},`)) await page.keyboard.press("Enter");
   else await row.click();
+  // Commands that open their own quick pick keep it open; the others close the palette.
+  await quickInputSettled();
 }
 
 async function dismissNotifications() {
