@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
+import { finished } from "node:stream/promises";
 import { dirname } from "node:path";
 
 export interface DownloadRequest {
@@ -66,7 +67,9 @@ export async function downloadModel(request: DownloadRequest, onProgress: (progr
       response.pipe(out);
     });
   } finally {
+    // Let every received byte reach the .part file before resuming or verifying it.
     out.end();
+    await finished(out).catch(() => undefined);
   }
   const size = (await stat(partPath)).size;
   if (totalBytes !== undefined && size !== totalBytes) {
