@@ -30,7 +30,7 @@ function fixtureConversation() {
   };
 }
 
-export async function chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, waitForStatus, chatFrame, dismissNotifications, userDataDir, norm }) {
+export async function chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, quickOpen, waitForStatus, chatFrame, dismissNotifications, userDataDir, norm }) {
   // The text of the editor in the active editor group (what Monaco renders of it).
   const editorText = async () => norm((await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().innerText()).replace(/\u200b/g, ""));
 
@@ -59,21 +59,12 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
   }
 
   async function openMathTs() {
-    await page.keyboard.press("Control+P");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill("math.ts");
-    await page.locator(".quick-input-widget .monaco-list-row").filter({ hasText: "math.ts" }).first().waitFor({ state: "visible" });
-    await page.keyboard.press("Enter");
-    await page.locator(".editor-group-container.active .tabs-container .tab.active").filter({ hasText: "math.ts" }).waitFor({ state: "visible" });
+    await quickOpen("math.ts");
     await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
   }
 
   async function goToLine(line) {
-    await page.keyboard.press("Control+G");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(`:${line}`);
+    const input = await openQuickInput("Control+G", `:${line}`);
     await page.keyboard.press("Enter");
     await input.waitFor({ state: "hidden" });
     await page.keyboard.press("Home");

@@ -92,12 +92,39 @@ async function quickInputSettled() {
   await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 2_000 }).catch(() => {});
 }
 
-async function runPaletteCommand(title) {
-  await quickInputSettled();
-  await page.keyboard.press("F1");
+/**
+ * Opens a quick input with `key` and types `text` into it. Right after a webview had focus the
+ * widget now and then opens inert (it takes no input): close it and open it again.
+ */
+async function openQuickInput(key, text) {
   const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 10_000 });
-  await input.fill(`>${title}`);
+  for (let attempt = 1; ; attempt++) {
+    await quickInputSettled();
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ state: "visible", timeout: 10_000 });
+      await input.fill(text, { timeout: 4_000 });
+      return input;
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      log(`  quick input (${key}) took no input (attempt ${attempt}): retrying`);
+      await page.keyboard.press("Escape");
+      // Give the workbench's own focus back before the next try.
+      await page.locator(".editor-group-container.active .monaco-editor .view-lines, .editor-group-container.active").first().click({ timeout: 2_000 }).catch(() => {});
+    }
+  }
+}
+
+/** Opens a workspace file through Quick Open and waits for its tab. */
+async function quickOpen(name) {
+  await openQuickInput("Control+P", name);
+  await page.locator(".quick-input-widget .monaco-list-row").filter({ hasText: name }).first().waitFor({ state: "visible" });
+  await page.keyboard.press("Enter");
+  await page.locator(".editor-group-container.active .tabs-container .tab.active").filter({ hasText: name }).waitFor({ state: "visible" });
+}
+
+async function runPaletteCommand(title) {
+  await openQuickInput("F1", `>${title}`);
   // The list re-renders as the filter applies: let it settle before picking a row.
   await page.waitForTimeout(400);
   const rows = page.locator(".quick-input-widget .quick-input-list .monaco-list-row");
@@ -220,14 +247,8 @@ try {
 
   // b. Ghost text in src/math.ts, accepted with Tab and saved.
   await step("inline completion", async () => {
-    await page.keyboard.press("Control+P");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible" });
-    await input.fill("math.ts");
-    await page.locator(".quick-input-widget .monaco-list-row").filter({ hasText: "math.ts" }).first().waitFor({ state: "visible" });
-    await page.keyboard.press("Enter");
+    await quickOpen("math.ts");
     const editor = page.locator(".editor-instance .monaco-editor").first();
-    await page.locator(".tabs-container .tab.active").filter({ hasText: "math.ts" }).waitFor({ state: "visible" });
     await editor.locator(".view-lines").click();
     await page.keyboard.press("Control+End");
     await page.keyboard.press("Enter");
@@ -324,7 +345,7 @@ try {
   });
 
   // c2. Chat: Ask About Selection, Stop, history across a reload, Insert at Cursor, chat model switch.
-  await chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, waitForStatus, chatFrame, dismissNotifications, userDataDir: testbed.userDataDir, norm });
+  await chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, quickOpen, waitForStatus, chatFrame, dismissNotifications, userDataDir: testbed.userDataDir, norm });
 
   // d. Select Model… switches the completion model.
   await step("select model", async () => {
