@@ -9,39 +9,83 @@ export interface LayoutLimits {
   suffixLines: number;
   /** The prefix window's start moves in steps of this many lines (cache reuse). */
   windowStep: number;
+  /**
+   * Most characters of prefix above the cursor's line. Lines alone do not bound a prompt:
+   * 96 lines of bundled or minified code can be several thousand tokens, more than the
+   * context holds and a minute of prompt processing on a laptop CPU.
+   */
+  prefixChars: number;
+  /** Most characters of suffix, and of the cursor line's text before the cursor. */
+  suffixChars: number;
+  currentLineChars: number;
 }
 
-export const DEFAULT_LAYOUT: LayoutLimits = { prefixLines: 96, suffixLines: 24, windowStep: 32 };
+export const DEFAULT_LAYOUT: LayoutLimits = { prefixLines: 96, suffixLines: 24, windowStep: 32, prefixChars: 6000, suffixChars: 1500, currentLineChars: 1000 };
+
+/**
+ * The first line of the prefix window: it moves in steps of `windowStep` lines, so pressing
+ * Enter does not shift it (DESIGN.md: the prompt's start, and the KV cache, stay put). When
+ * the lines of a window hold more than `prefixChars`, the start moves down a step at a time;
+ * only lines too long for any step make it move line by line.
+ */
+export function windowStartLine(document: DocumentSnapshot, limits = DEFAULT_LAYOUT): number {
+  const line = cursorLine(document);
+  const firstAllowed = Math.max(0, line.lineNumber - limits.prefixLines);
+  let start = Math.floor(firstAllowed / limits.windowStep) * limits.windowStep;
+  const above = linesAbove(document, line.lineStart);
+  const charsFrom = suffixSums(above);
+  while (start + limits.windowStep <= line.lineNumber && charsFrom[start] > limits.prefixChars) start += limits.windowStep;
+  while (start < line.lineNumber - 1 && charsFrom[start] > limits.prefixChars) start++;
+  return start;
+}
+
+function linesAbove(document: DocumentSnapshot, lineStart: number): string[] {
+  const above = document.text.slice(0, lineStart);
+  return above === "" ? [] : above.split("\n").slice(0, -1);
+}
+
+/** sums[i] = characters (newlines included) from line i to the end of `lines`. */
+function suffixSums(lines: readonly string[]): number[] {
+  const sums = new Array<number>(lines.length + 1).fill(0);
+  for (let index = lines.length - 1; index >= 0; index--) sums[index] = sums[index + 1] + lines[index].length + 1;
+  return sums;
+}
 
 /**
  * The FIM input for a cursor, laid out for KV-cache reuse (DESIGN.md): the prefix window
  * starts at a multiple of `windowStep` lines, so pressing Enter does not shift it; the
  * cursor line's text goes after the middle token; the suffix stays short.
  */
-/** The first line of the prefix window: it moves in steps of `windowStep` lines. */
-export function windowStartLine(document: DocumentSnapshot, limits = DEFAULT_LAYOUT): number {
-  const line = cursorLine(document);
-  const firstAllowed = Math.max(0, line.lineNumber - limits.prefixLines);
-  return Math.floor(firstAllowed / limits.windowStep) * limits.windowStep;
-}
-
 export function fimInputFor(document: DocumentSnapshot, chunks: readonly ContextChunk[] = [], limits = DEFAULT_LAYOUT): FimInput {
   const line = cursorLine(document);
-  const above = document.text.slice(0, line.lineStart);
-  const aboveLines = above === "" ? [] : above.split("\n").slice(0, -1);
   const windowStart = windowStartLine(document, limits);
-  // Coarse steps may start the window a little earlier than needed: never more than one step.
-  const prefix = aboveLines.slice(windowStart).map((text) => `${text}\n`).join("");
-  const below = document.text.slice(document.offset).split("\n");
-  const suffix = below.slice(0, limits.suffixLines + 1).join("\n");
+  let prefix = linesAbove(document, line.lineStart).slice(windowStart).map((text) => `${text}\n`).join("");
+  // Only a single line longer than the limit gets here: keep its end, nearest the cursor.
+  if (prefix.length > limits.prefixChars) prefix = prefix.slice(prefix.length - limits.prefixChars);
+  const below = document.text.slice(document.offset).split("\n").slice(0, limits.suffixLines + 1);
+  const suffix = capAtLineEnd(below, limits.suffixChars);
+  const currentLine = line.before.length > limits.currentLineChars ? line.before.slice(line.before.length - limits.currentLineChars) : line.before;
   return {
     prefix,
-    currentLine: line.before,
+    currentLine,
     suffix,
     filePath: document.filePath,
     chunks: [...chunks],
     commentPrefix: lineCommentPrefix(document.languageId),
   };
+}
+
+/** The first lines of `lines` that fit in `maxChars` (at least part of the first line). */
+function capAtLineEnd(lines: readonly string[], maxChars: number): string {
+  let length = 0;
+  let count = 0;
+  for (const text of lines) {
+    const next = length + (count > 0 ? 1 : 0) + text.length;
+    if (next > maxChars) break;
+    length = next;
+    count++;
+  }
+  return count === 0 ? lines[0].slice(0, maxChars) : lines.slice(0, count).join("\n");
 }
 
 /** Prefix-only prompt for models without FIM tokens: the prefix window and the current line. */

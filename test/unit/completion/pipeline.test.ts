@@ -88,6 +88,29 @@ describe("prompt layout for cache reuse", () => {
     assert.ok(next.prefix.startsWith(first.prefix), "pressing Enter appends to the prefix instead of shifting it");
     assert.ok(first.suffix.split("\n").length <= DEFAULT_LAYOUT.suffixLines + 1);
   });
+
+  it("bounds the prompt by characters as well as lines, still moving the window in steps", () => {
+    // 200 lines of 120 characters: 96 lines would be 11.6k characters, over the 6k limit.
+    const long = (index: number) => `const value${index} = ${"x".repeat(100)};`.padEnd(120, " ");
+    const lines = Array.from({ length: 200 }, (_, index) => long(index));
+    const at = (line: number) => doc(lines.slice(0, line).join("\n") + "\n  cur█\n" + lines.slice(line).join("\n"));
+    const first = fimInputFor(at(150));
+    const next = fimInputFor(at(151));
+    assert.ok(first.prefix.length <= DEFAULT_LAYOUT.prefixChars, `prefix of ${first.prefix.length} characters`);
+    // Lines 96..149 hold 6.5k characters; the next step, 128, is the first that fits.
+    assert.ok(first.prefix.startsWith(`${long(128)}\n`), first.prefix.slice(0, 20));
+    assert.ok(next.prefix.startsWith(first.prefix), "pressing Enter appends to the prefix instead of shifting it");
+    assert.ok(first.suffix.length <= DEFAULT_LAYOUT.suffixChars);
+  });
+
+  it("keeps the end nearest the cursor of a minified line longer than the limits", () => {
+    const minified = "var a=1;".repeat(5000);
+    const input = fimInputFor(doc(`${minified}\n${minified}█${minified}\n`));
+    assert.equal(input.prefix.length, DEFAULT_LAYOUT.prefixChars);
+    assert.ok(input.prefix.endsWith("var a=1;\n"));
+    assert.equal(input.currentLine.length, DEFAULT_LAYOUT.currentLineChars);
+    assert.equal(input.suffix.length, DEFAULT_LAYOUT.suffixChars);
+  });
 });
 
 describe("completion pipeline", () => {
