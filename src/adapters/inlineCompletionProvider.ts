@@ -1,16 +1,20 @@
 import * as vscode from "vscode";
 import { EngineRequestError } from "../core/engine/engineClient";
 import type { CompletionPipeline } from "../core/completion/completionPipeline";
-import type { DocumentSnapshot } from "../core/completion/documentSnapshot";
+import { documentOffset, type DocumentSnapshot } from "../core/completion/documentSnapshot";
 import type { ProcessedSuggestion } from "../core/completion/postProcess";
 import { getSetting } from "./configuration";
+import { inNotebook, NOTEBOOK_CELL_SCHEME, notebookCellOf } from "./notebookCells";
 import type { ModelStatusBar } from "./statusBar";
 
 /** Documents far larger than this are cut around the cursor before the pipeline sees them. */
 const MAX_SNAPSHOT_CHARS = 400_000;
 
-/** Only real files and untitled editors (and notebook cells) get suggestions: never output, git or settings views. */
-const SCHEMES = new Set(["file", "untitled", "vscode-notebook-cell", "vscode-remote"]);
+/**
+ * Only real files and untitled editors get suggestions, and the code cells of notebooks that
+ * are such files: never output, git, diff or settings views, nor notebooks of other schemes.
+ */
+const SCHEMES: ReadonlySet<string> = new Set(["file", "untitled"]);
 
 export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private paused = false;
@@ -40,7 +44,13 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
   }
 
   isEnabledFor(document: vscode.TextDocument): boolean {
-    if (this.paused || !getSetting("hearth.completion.enabled") || !SCHEMES.has(document.uri.scheme)) return false;
+    if (this.paused || !getSetting("hearth.completion.enabled")) return false;
+    if (document.uri.scheme === NOTEBOOK_CELL_SCHEME) {
+      const cell = notebookCellOf(document);
+      if (cell?.kind !== vscode.NotebookCellKind.Code || !SCHEMES.has(cell.notebook.uri.scheme)) return false;
+    } else if (!SCHEMES.has(document.uri.scheme)) {
+      return false;
+    }
     const languages = getSetting("hearth.completion.languages");
     return languages[document.languageId] ?? languages["*"] ?? true;
   }
@@ -87,9 +97,9 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
     }
   }
 
-  private toItem(document: vscode.TextDocument, snapshot: WindowedSnapshot, suggestion: ProcessedSuggestion): vscode.InlineCompletionItem {
-    const start = document.positionAt(snapshot.windowStart + snapshot.offset);
-    const end = document.positionAt(snapshot.windowStart + suggestion.replaceEnd);
+  private toItem(document: vscode.TextDocument, snapshot: DocumentSnapshot, suggestion: ProcessedSuggestion): vscode.InlineCompletionItem {
+    const start = document.positionAt(documentOffset(snapshot, snapshot.offset));
+    const end = document.positionAt(documentOffset(snapshot, suggestion.replaceEnd));
     return new vscode.InlineCompletionItem(suggestion.text, new vscode.Range(start, end), {
       command: "hearth.completionAccepted",
       title: "Completion accepted",
@@ -107,17 +117,14 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
   }
 }
 
-interface WindowedSnapshot extends DocumentSnapshot {
-  windowStart: number;
-}
-
-function toSnapshot(document: vscode.TextDocument, position: vscode.Position, options: vscode.TextEditorOptions | undefined): WindowedSnapshot {
+function toSnapshot(document: vscode.TextDocument, position: vscode.Position, options: vscode.TextEditorOptions | undefined): DocumentSnapshot {
   const cursor = document.offsetAt(position);
   const full = document.getText();
   const windowStart = full.length > MAX_SNAPSHOT_CHARS ? Math.max(0, cursor - MAX_SNAPSHOT_CHARS * 0.75) : 0;
   const text = windowStart > 0 || full.length > MAX_SNAPSHOT_CHARS ? full.slice(windowStart, windowStart + MAX_SNAPSHOT_CHARS) : full;
   const tabSize = typeof options?.tabSize === "number" ? options.tabSize : 4;
-  return {
+  const snapshot: DocumentSnapshot = {
+    // A cell's uri names the cell, not only its notebook: cache entries stay per cell.
     uri: document.uri.toString(),
     languageId: document.languageId,
     filePath: vscode.workspace.asRelativePath(document.uri),
@@ -126,4 +133,7 @@ function toSnapshot(document: vscode.TextDocument, position: vscode.Position, op
     windowStart,
     indent: { useTabs: options?.insertSpaces === false, size: tabSize },
   };
+  // A notebook cell is read after the notebook's earlier cells, when the whole cell fits.
+  const cell = full.length <= MAX_SNAPSHOT_CHARS ? notebookCellOf(document) : undefined;
+  return cell ? inNotebook(snapshot, cell) : snapshot;
 }

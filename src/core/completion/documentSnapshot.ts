@@ -7,10 +7,20 @@ export interface DocumentSnapshot {
   text: string;
   /** Cursor offset in `text`. */
   offset: number;
-  /** Where `text` starts in the whole document (large documents are windowed); 0 by default. */
+  /**
+   * Where `text` starts in the document, so that `windowStart + offset` is always the cursor's
+   * offset in the document; 0 by default. Positive when a large document is windowed; negative
+   * when `text` begins with a notebook's earlier cells and the document is the cell being edited
+   * (see notebookContext.ts).
+   */
   windowStart?: number;
   /** Indentation of the editor: tabs, or this many spaces. */
   indent?: { useTabs: boolean; size: number };
+}
+
+/** An offset in `document.text` as an offset in the editor's document. */
+export function documentOffset(document: DocumentSnapshot, textOffset: number): number {
+  return (document.windowStart ?? 0) + textOffset;
 }
 
 export interface CursorLine {
