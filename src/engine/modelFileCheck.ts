@@ -1,35 +1,87 @@
-import { open, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { EngineError } from "./engineError";
+import { checkGgufHeader, GgufHeaderProblem } from "./ggufHeaderCheck";
 
 const GGUF_MAGIC = "GGUF";
+/** Magic (4) + version (4) + tensor count (8) + metadata count (8). */
+const MIN_HEADER_BYTES = 24;
+/**
+ * Opening a named pipe for reading waits for a writer, forever; non-blocking opens return at
+ * once (regular files ignore the flag). Windows has no such flag and no such pipes in folders.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /**
- * Cheap checks before handing a path to llama.cpp, so that the user gets a message
- * naming the actual problem instead of a native loader error.
+ * Checks a model file before llama.cpp sees it, so that the user gets a message naming the
+ * actual problem and what to do, instead of a native loader error or a crash: it must be a
+ * readable regular file, start with "GGUF", and have a header whose every count, length and
+ * offset fits in the file (see ggufHeaderCheck.ts). Reads only the header.
  */
 export async function checkModelFile(modelPath: string): Promise<{ sizeBytes: number }> {
-  let info;
+  const handle = await openModel(modelPath);
   try {
-    info = await stat(modelPath);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new EngineError("modelNotFound", `Model file not found: ${modelPath}. Check the path or pick another model with "Hearth: Select Model…".`);
-    if (code === "ELOOP") throw new EngineError("notGguf", `Model path is a symbolic link loop: ${modelPath}.`);
-    throw new EngineError("modelNotFound", `Cannot read model file ${modelPath}: ${code ?? String(error)}.`);
-  }
-  if (!info.isFile()) throw new EngineError("notGguf", `${modelPath} is not a file. Choose a .gguf model file.`);
-  if (info.size < 24) throw new EngineError("notGguf", `${modelPath} is too small to be a GGUF model (${info.size} bytes).`);
-  const handle = await open(modelPath, "r").catch((error: NodeJS.ErrnoException) => {
-    throw new EngineError("modelNotFound", `Cannot open model file ${modelPath}: ${error.code ?? error.message}. Check its permissions.`);
-  });
-  try {
-    const header = Buffer.alloc(4);
-    await handle.read(header, 0, 4, 0);
-    if (header.toString("latin1") !== GGUF_MAGIC) {
-      throw new EngineError("notGguf", `${modelPath} is not a GGUF file (it does not start with "GGUF"). Hearth runs llama.cpp GGUF models; convert the model or download its GGUF version.`);
+    const info = await handle.stat();
+    if (!info.isFile()) throw new EngineError("notGguf", `${modelPath} is ${describeNonFile(info)}, not a model file. Choose a .gguf file with "Hearth: Select Model…".`);
+    if (info.size === 0) throw new EngineError("notGguf", `${modelPath} is empty (0 bytes): the download or copy did not finish. Download the model again.`);
+    const start = Buffer.alloc(Math.min(info.size, 64));
+    await handle.read(start, 0, start.length, 0);
+    if (start.subarray(0, 4).toString("latin1") !== GGUF_MAGIC) throw new EngineError("notGguf", notGgufMessage(modelPath, start));
+    if (info.size < MIN_HEADER_BYTES) {
+      throw new EngineError("notGguf", `${modelPath} is cut off inside its GGUF header (${info.size} bytes): the download or copy did not finish. Download the model again.`);
     }
+    try {
+      await checkGgufHeader(handle, info.size);
+    } catch (error) {
+      if (!(error instanceof GgufHeaderProblem)) throw error;
+      throw headerError(modelPath, error);
+    }
+    return { sizeBytes: info.size };
   } finally {
     await handle.close();
   }
-  return { sizeBytes: info.size };
+}
+
+async function openModel(modelPath: string): Promise<FileHandle> {
+  try {
+    return await open(modelPath, OPEN_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new EngineError("modelNotFound", `Model file not found: ${modelPath}. Check the path (a link may point to a file that was moved) or pick another model with "Hearth: Select Model…".`);
+    if (code === "ELOOP") throw new EngineError("notGguf", `${modelPath} is a symbolic link loop (links that point at each other). Fix or delete the link, or pick the model file itself with "Hearth: Select Model…".`);
+    if (code === "EACCES" || code === "EPERM") throw new EngineError("modelNotFound", `Hearth may not read ${modelPath} (${code}). Check the file's permissions, or pick another model.`);
+    if (code === "EISDIR") throw new EngineError("notGguf", `${modelPath} is a folder, not a model file. Choose a .gguf file with "Hearth: Select Model…".`);
+    throw new EngineError("modelNotFound", `Cannot open model file ${modelPath}: ${code ?? String(error)}. Check the path and its permissions, or pick another model.`);
+  }
+}
+
+function describeNonFile(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (info.isDirectory()) return "a folder";
+  if (info.isFIFO()) return "a named pipe";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/** Names the formats people mistake for GGUF, with what to do about each. */
+function notGgufMessage(modelPath: string, start: Buffer): string {
+  const text = start.toString("latin1");
+  const convert = "Hearth runs llama.cpp GGUF models; download the model's GGUF version (or convert it with llama.cpp's convert_hf_to_gguf.py).";
+  if (text.startsWith("version https://git-lfs")) return `${modelPath} is a Git LFS pointer, not the model itself. Run "git lfs pull" in its repository, or download the file directly.`;
+  if (/^\s*<(!doctype|html|\?xml)/i.test(text)) return `${modelPath} is a web page, not a model (a download saved an error or login page). Download the model again.`;
+  if (["lmgg", "fmgg", "tjgg"].includes(text.slice(0, 4))) return `${modelPath} is in the old GGML format from before GGUF (2023), which llama.cpp no longer reads. Download the model's GGUF version.`;
+  if (text.startsWith("PK\u0003\u0004")) return `${modelPath} is a zip archive (a PyTorch checkpoint?), not a GGUF file. ${convert}`;
+  if (start.length >= 9 && start.readBigUInt64LE(0) < BigInt(1 << 30) && text[8] === "{") return `${modelPath} is a safetensors file, not a GGUF file. ${convert}`;
+  return `${modelPath} is not a GGUF file (it does not start with "GGUF"). ${convert}`;
+}
+
+function headerError(modelPath: string, problem: GgufHeaderProblem): EngineError {
+  switch (problem.kind) {
+    case "version":
+      return new EngineError("notGguf", `${modelPath} cannot be read: ${problem.message} Download a current GGUF version of the model.`);
+    case "truncated":
+      return new EngineError("loadFailed", `${modelPath} is truncated: ${problem.message}. The download or copy did not finish; download the model again.`);
+    case "damaged":
+      return new EngineError("notGguf", `${modelPath} has a damaged GGUF header: ${problem.message}. The file is corrupt or was not written by a GGUF converter; download the model again or pick another one.`);
+  }
 }

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, stat } from "node:fs/promises";
+
+const CHUNK = 1024 * 1024;
 
 export interface HashProgress {
   bytesRead: number;
@@ -9,32 +11,38 @@ export interface HashProgress {
 
 /**
  * SHA-256 of a file, streamed so that a multi-gigabyte model never sits in memory.
- * Fails if the file changes size while it is read (a download still in progress).
+ * Reads exactly the size the file had when hashing started, so a file that keeps growing
+ * cannot keep it reading, and fails if the file changed meanwhile (a download still in progress).
  */
 export async function sha256File(path: string, onProgress?: (progress: HashProgress) => void, signal?: AbortSignal): Promise<string> {
-  const before = await stat(path);
-  const hash = createHash("sha256");
-  let bytesRead = 0;
-  let lastReport = 0;
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  for await (const chunk of stream) {
-    if (signal?.aborted) {
-      stream.destroy();
-      throw new Error("Hashing cancelled.");
+  // Non-blocking: opening a named pipe would otherwise wait for a writer forever.
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const before = await handle.stat();
+    if (!before.isFile()) throw new Error(`${path} is not a regular file, so it cannot be hashed. Choose the model file itself.`);
+    const hash = createHash("sha256");
+    const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(1, before.size)));
+    let bytesRead = 0;
+    let lastReport = 0;
+    while (bytesRead < before.size) {
+      if (signal?.aborted) throw new Error("Hashing cancelled.");
+      const { bytesRead: count } = await handle.read(buffer, 0, Math.min(buffer.length, before.size - bytesRead), bytesRead);
+      if (count === 0) break; // shrank while being read: reported below
+      hash.update(buffer.subarray(0, count));
+      bytesRead += count;
+      if (onProgress && (bytesRead - lastReport >= 64 * 1024 * 1024 || bytesRead === before.size)) {
+        lastReport = bytesRead;
+        onProgress({ bytesRead, totalBytes: before.size });
+      }
     }
-    const buffer = chunk as Buffer;
-    hash.update(buffer);
-    bytesRead += buffer.length;
-    if (onProgress && (bytesRead - lastReport >= 64 * 1024 * 1024 || bytesRead === before.size)) {
-      lastReport = bytesRead;
-      onProgress({ bytesRead, totalBytes: before.size });
+    const after = await stat(path);
+    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytesRead !== before.size) {
+      throw new Error(`${path} changed while it was being hashed (is it still being written?). Try again when it is complete.`);
     }
+    return hash.digest("hex");
+  } finally {
+    await handle.close();
   }
-  const after = await stat(path);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytesRead !== before.size) {
-    throw new Error(`${path} changed while it was being hashed (is it still being written?). Try again when it is complete.`);
-  }
-  return hash.digest("hex");
 }
 
 export interface HashCacheStore {

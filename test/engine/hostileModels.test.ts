@@ -1,0 +1,152 @@
+import { strict as assert } from "node:assert";
+import { appendFileSync } from "node:fs";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { execFileSync } from "node:child_process";
+import type { EngineClient, EngineRequestError } from "../../src/core/engine/engineClient";
+import { ModelController, type ModelConfiguration } from "../../src/core/models/modelController";
+import { sha256File } from "../../src/core/models/sha256";
+import { hostileCases, loaderCases, type HostileCase } from "../support/gguf/hostileCases";
+import { sharedModelPath } from "../support/models/paths";
+import { startEngine, testLoadSettings } from "./engineHarness";
+
+/** Every message must tell the person what to do next. */
+const ACTIONABLE = /download|choose|pick|select|fix|check|run "git lfs pull"/i;
+
+describe("hostile model files (real engine: stories260K keeps serving)", function () {
+  this.timeout(30_000);
+  let engine: EngineClient;
+  let stories: string;
+  let scratch: string;
+  let enginePid: number | undefined;
+
+  before(async function () {
+    this.timeout(60_000);
+    stories = sharedModelPath("stories260K.gguf");
+    scratch = await mkdtemp(join(tmpdir(), "hearth-hostile-"));
+    engine = startEngine();
+    await engine.request("loadModel", { role: "completion", modelPath: stories, settings: testLoadSettings });
+    enginePid = engine.pid;
+  });
+
+  after(async () => {
+    await engine?.dispose();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  async function assertStillServing(): Promise<void> {
+    const status = await engine.request("status", {});
+    assert.deepEqual(status.models.map((model) => model.displayName), ["stories260K"]);
+    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 4, temperature: 0 });
+    assert.ok(result.text.startsWith(", there was"), JSON.stringify(result.text));
+    // None of these files may take the engine down: the same process answers.
+    assert.equal(engine.pid, enginePid);
+  }
+
+  function assertClearError(hostile: HostileCase, path: string) {
+    return (error: EngineRequestError) => {
+      assert.equal(error.code, hostile.expect.code, error.message);
+      assert.ok(error.message.includes(basename(path)), `names the file: ${error.message}`);
+      assert.match(error.message, hostile.expect.says);
+      assert.match(error.message, ACTIONABLE);
+      return true;
+    };
+  }
+
+  for (const hostile of hostileCases) {
+    it(`${hostile.name}: ${hostile.what}`, async function () {
+      const reason = hostile.skipReason?.();
+      if (reason) this.skip();
+      const path = await hostile.create(scratch, stories);
+      await assert.rejects(engine.request("loadModel", { role: "completion", modelPath: path, settings: testLoadSettings }), assertClearError(hostile, path));
+      // The model picker describes files through the same check.
+      await assert.rejects(engine.request("describeModel", { path }), assertClearError(hostile, path));
+      await assertStillServing();
+    });
+  }
+
+  for (const hostile of loaderCases) {
+    it(`${hostile.name} (refused by llama.cpp): ${hostile.what}`, async () => {
+      const path = await hostile.create(scratch, stories);
+      await assert.rejects(engine.request("loadModel", { role: "completion", modelPath: path, settings: testLoadSettings }), assertClearError(hostile, path));
+      await assertStillServing();
+    });
+  }
+
+  it("the model controller reports the failure and keeps the previous model serving", async () => {
+    const [hostile] = hostileCases.filter((candidate) => candidate.name === "array-billions");
+    assert.ok(hostile);
+    const path = await hostile.create(scratch, stories);
+    const configuration: ModelConfiguration = {
+      completionModelPath: stories, chatModelPath: "", load: testLoadSettings, loraAdaptersFor: () => [],
+    };
+    const logged: string[] = [];
+    const controller = new ModelController(engine, () => configuration, (_level, message) => logged.push(message));
+    try {
+      assert.equal((await controller.load("completion", stories))?.displayName, "stories260K");
+      const serving = await controller.load("completion", path);
+      assert.equal(serving?.displayName, "stories260K", "the previous model still serves");
+      const state = controller.state("completion");
+      assert.ok(state.kind === "error" && state.cause === "load", JSON.stringify(state));
+      assert.equal(state.previous?.displayName, "stories260K");
+      assert.match(state.message, /array-billions\.gguf has a damaged GGUF header: .*4000000000.*download the model again/);
+      assert.ok(logged.some((line) => line.includes(path) && line.includes("damaged GGUF header")), logged.join("\n"));
+      await assertStillServing();
+    } finally {
+      controller.dispose();
+    }
+  });
+});
+
+describe("hashing hostile model files", function () {
+  this.timeout(30_000);
+  let scratch: string;
+
+  before(async () => {
+    scratch = await mkdtemp(join(tmpdir(), "hearth-hostile-hash-"));
+  });
+
+  after(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("stops at the size the file had and reports a file that grows while being hashed", async () => {
+    const path = join(scratch, "growing.gguf");
+    const initial = 4 * 1024 * 1024;
+    await writeFile(path, Buffer.alloc(initial, 1));
+    const reported: Array<{ bytesRead: number; totalBytes: number }> = [];
+    // A writer that appends as fast as the hash reads: the old stream read until it caught up.
+    let growing = true;
+    const grow = () => {
+      if (!growing) return;
+      appendFileSync(path, Buffer.alloc(1024 * 1024, 2));
+      setImmediate(grow);
+    };
+    setImmediate(grow);
+    try {
+      await assert.rejects(sha256File(path, (progress) => {
+        reported.push(progress);
+        appendFileSync(path, "more"); // at least one change before the final check, however fast the read
+      }), /growing\.gguf changed while it was being hashed .*Try again when it is complete/);
+    } finally {
+      growing = false;
+    }
+    assert.ok(reported.length > 0, "progress was reported");
+    const [{ totalBytes }] = reported;
+    assert.ok(totalBytes >= initial);
+    assert.ok(reported.every((progress) => progress.totalBytes === totalBytes && progress.bytesRead <= totalBytes), JSON.stringify(reported));
+    assert.ok((await stat(path)).size > totalBytes, "the file did grow while it was hashed");
+  });
+
+  it("refuses a named pipe instead of waiting for a writer", async function () {
+    if (process.platform === "win32") this.skip();
+    const path = join(scratch, "pipe.gguf");
+    execFileSync("mkfifo", [path]);
+    await assert.rejects(sha256File(path), /pipe\.gguf is not a regular file, so it cannot be hashed/);
+  });
+
+  it("refuses a folder named .gguf", async () => {
+    await assert.rejects(sha256File(scratch), /is not a regular file/);
+  });
+});

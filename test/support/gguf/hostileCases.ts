@@ -1,0 +1,285 @@
+/**
+ * Hostile model files: what a user's disk, a broken download or a malicious file can put
+ * where Hearth expects a GGUF model. Each case writes its file into a scratch folder, most of
+ * them derived from a real model (stories260K) so that everything but the one defect is valid.
+ */
+
+import { execFileSync } from "node:child_process";
+import { mkdir, open, readFile, symlink, truncate, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gv } from "./types";
+import { assembleGguf, disassembleGguf, rawEntry, RawBytes, type RawGguf } from "./rawGguf";
+
+/** What the engine must answer: its error code and words that show the message names the problem. */
+export interface HostileExpectation {
+    readonly code: "notGguf" | "loadFailed" | "modelNotFound";
+    readonly says: RegExp;
+}
+
+export interface HostileCase {
+    readonly name: string;
+    readonly what: string;
+    /** Creates the hostile path inside `dir` from the good model at `goodModel`; returns the path to load. */
+    readonly create: (dir: string, goodModel: string) => Promise<string>;
+    readonly expect: HostileExpectation;
+    /** Why this case cannot run here (for example permissions when running as root). */
+    readonly skipReason?: () => string | undefined;
+}
+
+const GIB = 1024n ** 3n;
+
+async function writeCase(dir: string, name: string, bytes: Uint8Array | string): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, bytes);
+    return path;
+}
+
+/** A case derived from the good model: `change` edits its taken-apart header. */
+function derived(name: string, what: string, expect: HostileExpectation, change: (gguf: RawGguf) => void): HostileCase {
+    return {
+        name, what, expect,
+        create: async (dir, goodModel) => {
+            const gguf = disassembleGguf(goodModel);
+            change(gguf);
+            return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+        },
+    };
+}
+
+/** A header written from scratch: magic, version, counts, then `rest`. */
+function header(version: number, tensors: bigint, entries: bigint, rest: (bytes: RawBytes) => void = () => undefined): Buffer {
+    const bytes = new RawBytes().raw("GGUF").u32(version).u64(tensors).u64(entries);
+    rest(bytes);
+    return bytes.toBuffer();
+}
+
+function tensorIndex(gguf: RawGguf, name: string): number {
+    const index = gguf.tensors.findIndex((tensor) => tensor.name === name);
+    if (index < 0) throw new Error(`the good model has no tensor ${name}`);
+    return index;
+}
+
+const damagedHeader = (detail: RegExp): HostileExpectation => ({ code: "notGguf", says: new RegExp(`damaged GGUF header: .*${detail.source}.*download the model again`, "i") });
+
+export const hostileCases: readonly HostileCase[] = [
+    {
+        name: "zero-byte", what: "an empty file (an interrupted copy)",
+        create: (dir) => writeCase(dir, "zero-byte.gguf", ""),
+        expect: { code: "notGguf", says: /is empty \(0 bytes\).*Download the model again/ },
+    },
+    {
+        name: "wrong-magic", what: "a text file named .gguf",
+        create: (dir) => writeCase(dir, "wrong-magic.gguf", "This is not a model, just some text that is long enough to look like one."),
+        expect: { code: "notGguf", says: /is not a GGUF file.*download the model's GGUF version/ },
+    },
+    {
+        name: "old-ggjt", what: "a pre-GGUF llama.cpp file (ggjt magic)",
+        create: (dir) => writeCase(dir, "old-ggjt.gguf", Buffer.concat([Buffer.from("tjgg", "latin1"), Buffer.alloc(60)])),
+        expect: { code: "notGguf", says: /old GGML format.*Download the model's GGUF version/ },
+    },
+    {
+        name: "safetensors", what: "a safetensors file renamed to .gguf",
+        create: (dir) => {
+            const json = Buffer.from('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}');
+            return writeCase(dir, "safetensors.gguf", Buffer.concat([new RawBytes().u64(BigInt(json.length)).toBuffer(), json, Buffer.alloc(4)]));
+        },
+        expect: { code: "notGguf", says: /safetensors file.*GGUF version/ },
+    },
+    {
+        name: "git-lfs-pointer", what: "a Git LFS pointer instead of the model",
+        create: (dir) => writeCase(dir, "git-lfs-pointer.gguf", "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 4683073184\n"),
+        expect: { code: "notGguf", says: /Git LFS pointer.*git lfs pull/ },
+    },
+    {
+        name: "html-page", what: "an HTML error page saved by a download",
+        create: (dir) => writeCase(dir, "html-page.gguf", "<!DOCTYPE html><html><body>Access denied</body></html>"),
+        expect: { code: "notGguf", says: /web page.*Download the model again/ },
+    },
+    {
+        name: "truncated-header", what: "only the first 16 bytes of a GGUF file",
+        create: async (dir, goodModel) => writeCase(dir, "truncated-header.gguf", (await readFile(goodModel)).subarray(0, 16)),
+        expect: { code: "notGguf", says: /cut off inside its GGUF header.*Download the model again/ },
+    },
+    {
+        name: "truncated-metadata", what: "a GGUF file cut inside its metadata",
+        create: async (dir, goodModel) => writeCase(dir, "truncated-metadata.gguf", (await readFile(goodModel)).subarray(0, 3000)),
+        expect: damagedHeader(/"tokenizer.ggml.tokens".* (runs past the end of the file|bytes are left in the file)/),
+    },
+    {
+        name: "truncated-tensor-data", what: "a GGUF file cut inside its tensor data (an interrupted download)",
+        create: async (dir, goodModel) => {
+            const bytes = await readFile(goodModel);
+            return writeCase(dir, "truncated-tensor-data.gguf", bytes.subarray(0, Math.floor(bytes.length * 0.9)));
+        },
+        expect: { code: "loadFailed", says: /is truncated: its tensors need \d+ bytes but the file has only \d+ \(tensor ".+" is cut off\).*download the model again/ },
+    },
+    derived("version-1", "GGUF version 1", { code: "notGguf", says: /GGUF version 1;.*no longer supported.*Download a current GGUF version/ }, (gguf) => { gguf.version = 1; }),
+    derived("version-999", "an unknown future GGUF version", { code: "notGguf", says: /GGUF version 999;.*reads versions 2 and 3/ }, (gguf) => { gguf.version = 999; }),
+    derived("big-endian", "a big-endian GGUF file", { code: "notGguf", says: /big-endian/ }, (gguf) => { gguf.version = 0x03000000; }),
+    derived("tensor-count-huge", "a tensor count of 2^63", damagedHeader(/the tensor count at byte 8 is 9223372036854775808/), (gguf) => { gguf.tensorCount = 1n << 63n; }),
+    derived("entry-count-huge", "a metadata count of 2^64-1", damagedHeader(/the metadata count at byte 16 is 18446744073709551615/), (gguf) => { gguf.entryCount = (1n << 64n) - 1n; }),
+    derived("array-billions", "a metadata array claiming 4 billion elements", damagedHeader(/element count of "tokenizer.ggml.scores" .* is 4000000000/), (gguf) => {
+        const index = gguf.entries.findIndex((entry) => entry.key === "tokenizer.ggml.scores");
+        gguf.entries[index] = { key: "tokenizer.ggml.scores", typeId: 9, payload: new RawBytes().u32(6).u64(4_000_000_000n).toBuffer() };
+    }),
+    derived("string-array-billions", "a string array claiming 2^40 strings", damagedHeader(/element count of "tokenizer.ggml.tokens" .* is 1099511627776/), (gguf) => {
+        const index = gguf.entries.findIndex((entry) => entry.key === "tokenizer.ggml.tokens");
+        gguf.entries[index] = { key: "tokenizer.ggml.tokens", typeId: 9, payload: new RawBytes().u32(8).u64(1n << 40n).toBuffer() };
+    }),
+    derived("huge-string-length", "a string value claiming 2^62 bytes", damagedHeader(/length of "general.architecture" .* is 4611686018427387904/), (gguf) => {
+        const index = gguf.entries.findIndex((entry) => entry.key === "general.architecture");
+        gguf.entries[index] = { key: "general.architecture", typeId: 8, payload: new RawBytes().u64(1n << 62n).raw("llama").toBuffer() };
+    }),
+    {
+        name: "huge-key-length", what: "a metadata key claiming 2^50 bytes",
+        create: (dir) => writeCase(dir, "huge-key-length.gguf", header(3, 0n, 1n, (bytes) => bytes.u64(1n << 50n).raw("general.name"))),
+        expect: damagedHeader(/the length of metadata key #0 at byte 24 is 1125899906842624/),
+    },
+    derived("invalid-utf8-key", "a metadata key that is not UTF-8", damagedHeader(/metadata key #19 at byte \d+ is not valid UTF-8/), (gguf) => {
+        gguf.entries.push(rawEntry(Buffer.from([0x67, 0xff, 0xfe, 0xc3, 0x28]), gv.u32(1)));
+    }),
+    derived("duplicate-key", "the same metadata key twice", damagedHeader(/metadata key "general.architecture" appears twice/), (gguf) => {
+        gguf.entries.push(rawEntry("general.architecture", gv.str("llama")));
+    }),
+    derived("unknown-value-type", "a metadata value of type 99", damagedHeader(/"general.weird" has the unknown value type 99/), (gguf) => {
+        gguf.entries.push({ key: "general.weird", typeId: 99, payload: Buffer.alloc(8) });
+    }),
+    derived("nested-array", "an array of arrays", damagedHeader(/"general.nested" is an array of arrays/), (gguf) => {
+        gguf.entries.push(rawEntry("general.nested", gv.arrays([gv.numbers("u8", [1])])));
+    }),
+    derived("alignment-not-power-of-two", "general.alignment = 3", damagedHeader(/"general.alignment" is 3, which is not a power of two/), (gguf) => {
+        gguf.entries.push(rawEntry("general.alignment", gv.u32(3)));
+    }),
+    derived("alignment-wrong-type", "general.alignment as a string", damagedHeader(/"general.alignment" must be a u32/), (gguf) => {
+        gguf.entries.push(rawEntry("general.alignment", gv.str("32")));
+    }),
+    derived("absurd-dimensions", "a tensor of 2^40 x 2^40 elements", damagedHeader(/tensor "token_embd.weight" has an impossible shape/), (gguf) => {
+        const index = tensorIndex(gguf, "token_embd.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, dims: [1n << 40n, 1n << 40n] };
+    }),
+    derived("negative-dimension", "a tensor dimension of -1", damagedHeader(/tensor "output_norm.weight" has a negative dimension \(-1\)/), (gguf) => {
+        const index = tensorIndex(gguf, "output_norm.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, dims: [(1n << 64n) - 1n] };
+    }),
+    derived("too-many-dimensions", "a tensor with 9 dimensions", damagedHeader(/tensor "output_norm.weight" has 9 dimensions \(at most 4\)/), (gguf) => {
+        const index = tensorIndex(gguf, "output_norm.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, nDims: 9 };
+    }),
+    derived("unknown-tensor-type", "a tensor of ggml type 200", damagedHeader(/tensor "output_norm.weight" has the unknown tensor type 200/), (gguf) => {
+        const index = tensorIndex(gguf, "output_norm.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, typeId: 200 };
+    }),
+    derived("offset-past-end", "a tensor offset 1 TiB past the end", { code: "notGguf", says: /damaged GGUF header: tensor "output.weight" starts at data offset 1099511627776/ }, (gguf) => {
+        const index = tensorIndex(gguf, "output.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, offset: 1024n * GIB };
+    }),
+    derived("misaligned-offset", "a tensor offset off by one", damagedHeader(/tensor "output.weight" starts at data offset \d+, but the tensors before it end at/), (gguf) => {
+        const index = tensorIndex(gguf, "output.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, offset: gguf.tensors[index]!.offset + 1n };
+    }),
+    derived("duplicate-tensor", "the same tensor name twice", damagedHeader(/tensor "output_norm.weight" appears twice/), (gguf) => {
+        const index = tensorIndex(gguf, "output.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, name: "output_norm.weight" };
+    }),
+    derived("long-tensor-name", "a tensor name of 300 bytes", damagedHeader(/the name of tensor #\d+ .* is 300 bytes long \(at most 63\)/), (gguf) => {
+        const index = tensorIndex(gguf, "output.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, name: "x".repeat(300) };
+    }),
+    // llama.cpp aborts the process (GGML_ASSERT) on a layer count outside 1..512 instead of refusing the file.
+    derived("block-count-huge", "llama.block_count of 4 billion", damagedHeader(/"llama.block_count" is 4000000000; llama.cpp accepts 1 to 512 layers/), (gguf) => {
+        const index = gguf.entries.findIndex((entry) => entry.key === "llama.block_count");
+        gguf.entries[index] = rawEntry("llama.block_count", gv.u32(4_000_000_000));
+    }),
+    {
+        name: "sparse-huge-array", what: "a 16 GiB sparse file whose header claims 2^30 strings (each check must stay bounded)",
+        create: async (dir) => {
+            const path = await writeCase(dir, "sparse-huge-array.gguf", header(3, 0n, 1n, (bytes) => bytes.str("tokenizer.ggml.tokens").u32(9).u32(8).u64(1n << 30n)));
+            await truncate(path, Number(16n * GIB));
+            return path;
+        },
+        expect: damagedHeader(/"tokenizer.ggml.tokens" claims 1073741824 strings \(at most 16777216\)/),
+    },
+    {
+        name: "directory", what: "a folder named model.gguf",
+        create: async (dir) => {
+            const path = join(dir, "directory.gguf");
+            await mkdir(path);
+            return path;
+        },
+        expect: { code: "notGguf", says: /is a folder, not a model file.*Select Model/ },
+    },
+    {
+        name: "symlink-loop", what: "two links pointing at each other",
+        create: async (dir) => {
+            await symlink(join(dir, "loop-b.gguf"), join(dir, "loop-a.gguf"));
+            await symlink(join(dir, "loop-a.gguf"), join(dir, "loop-b.gguf"));
+            return join(dir, "loop-a.gguf");
+        },
+        expect: { code: "notGguf", says: /symbolic link loop.*Fix or delete the link/ },
+    },
+    {
+        name: "dangling-symlink", what: "a link to a file that was moved away",
+        create: async (dir) => {
+            const path = join(dir, "dangling.gguf");
+            await symlink(join(dir, "moved-away.gguf"), path);
+            return path;
+        },
+        expect: { code: "modelNotFound", says: /not found.*a link may point to a file that was moved/ },
+    },
+    {
+        name: "named-pipe", what: "a FIFO named model.gguf (opening it would wait for a writer forever)",
+        create: async (dir) => {
+            const path = join(dir, "named-pipe.gguf");
+            execFileSync("mkfifo", [path]);
+            return path;
+        },
+        expect: { code: "notGguf", says: /is a named pipe, not a model file/ },
+        skipReason: () => process.platform === "win32" ? "no named pipes in folders on Windows" : undefined,
+    },
+    {
+        name: "unreadable", what: "a model file without read permission",
+        create: async (dir, goodModel) => {
+            const path = await writeCase(dir, "unreadable.gguf", await readFile(goodModel));
+            const handle = await open(path, "r");
+            await handle.chmod(0o000);
+            await handle.close();
+            return path;
+        },
+        expect: { code: "modelNotFound", says: /may not read .*EACCES.*permissions/ },
+        skipReason: () => process.platform === "win32" || process.getuid?.() === 0 ? "permissions do not stop root (or Windows) from reading" : undefined,
+    },
+];
+
+const llamaCppRefuses: HostileExpectation = { code: "loadFailed", says: /llama\.cpp could not load .*corrupt, truncated, or of an architecture.*download it again or pick another model/ };
+
+/**
+ * Files whose GGUF structure is sound but whose model is not: they reach node-llama-cpp and
+ * llama.cpp, which must refuse them without taking the engine down.
+ */
+export const loaderCases: readonly HostileCase[] = [
+    derived("wrong-shape", "token_embd.weight with its dimensions swapped", llamaCppRefuses, (gguf) => {
+        const index = tensorIndex(gguf, "token_embd.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, dims: [...gguf.tensors[index]!.dims].reverse() };
+    }),
+    derived("missing-tensor", "a model without its last tensor", llamaCppRefuses, (gguf) => {
+        gguf.tensors.pop();
+    }),
+    derived("no-tensors", "a model header without any tensor", llamaCppRefuses, (gguf) => {
+        gguf.tensors = [];
+        gguf.data = Buffer.alloc(0);
+    }),
+    derived("context-length-string", "llama.context_length stored as a string", llamaCppRefuses, (gguf) => {
+        const index = gguf.entries.findIndex((entry) => entry.key === "llama.context_length");
+        gguf.entries[index] = rawEntry("llama.context_length", gv.str("2048"));
+    }),
+    derived("tiny-vocabulary", "a vocabulary of 3 tokens for a 512-row embedding", llamaCppRefuses, (gguf) => {
+        for (const [key, value] of [
+            ["tokenizer.ggml.tokens", gv.strings(["<unk>", "<s>", "</s>"])],
+            ["tokenizer.ggml.scores", gv.numbers("f32", [0, 0, 0])],
+            ["tokenizer.ggml.token_type", gv.numbers("i32", [2, 3, 3])],
+        ] as const) {
+            const index = gguf.entries.findIndex((entry) => entry.key === key);
+            gguf.entries[index] = rawEntry(key, value);
+        }
+    }),
+];
