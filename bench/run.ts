@@ -1,12 +1,14 @@
 /** npm run bench [-- <name> [--large]]: runs one benchmark or all of them. */
 import { runContextBench } from "./contextBench";
 import { runEngineBench } from "./engineBench";
+import { runMemoryBench } from "./memoryBench";
 import { runReplayBench } from "./replayBench";
 
 const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<void>> = {
   engine: (args) => runEngineBench({ large: args.includes("--large") }),
   replay: (args) => runReplayBench(args),
   context: (args) => runContextBench(args),
+  memory: (args) => runMemoryBench(args),
 };
 
 async function main(): Promise<void> {
