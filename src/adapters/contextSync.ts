@@ -1,7 +1,8 @@
 /**
  * Keeps the context worker in step with VS Code: open documents and their edits,
- * file events for the workspace index, exclude settings, a status bar item while
- * indexing, and the calls the completion provider and the chat make.
+ * file events for the workspace index, exclude settings, workspace trust (untrusted:
+ * only opened documents are analyzed; the index starts when trust is granted), a
+ * status bar item while indexing, and the calls the completion provider and the chat make.
  */
 import * as vscode from "vscode";
 import type { CompletionSyntaxReport } from "../context/analysis/syntaxCheck";
@@ -9,6 +10,7 @@ import { ContextClient, DEFAULT_COMPLETION_BUDGETS, type CompletionBudgets } fro
 import type { ContextChunk } from "../context/contextTypes";
 import type { IndexProgress } from "../context/index/workspaceIndex";
 import type { SymbolMatch } from "../context/retrieval/chatSources";
+import { workspaceAccess, type WorkspaceAccess } from "../context/workspaceAccess";
 
 /** The prompt window, as laid out by src/core/completion/promptLayout.ts (DEFAULT_LAYOUT). */
 export interface CompletionWindow {
@@ -38,6 +40,7 @@ export class ContextSync implements vscode.Disposable {
   private readonly statusItem = vscode.window.createStatusBarItem("hearth.contextIndex", vscode.StatusBarAlignment.Right, 98);
   private lastEditor: vscode.TextEditor | undefined;
   private reindexTimer: NodeJS.Timeout | undefined;
+  private toldUntrusted = false;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     this.client = new ContextClient({ workerPath: vscode.Uri.joinPath(context.extensionUri, "dist", "contextWorker.js").fsPath });
@@ -63,11 +66,17 @@ export class ContextSync implements vscode.Disposable {
       }),
       vscode.workspace.onDidSaveTextDocument((document) => this.fileEvent(document.uri, "changed")),
       vscode.workspace.onDidRenameFiles((event) => {
+        if (!this.access().readUnopenedFiles) return;
         for (const file of event.files) {
           if (file.oldUri.scheme === "file" && file.newUri.scheme === "file") void client.fileRenamed(file.oldUri.fsPath, file.newUri.fsPath).catch((error: unknown) => this.warn(error));
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleReindex()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        log.info("[context] Workspace trusted: indexing its files.");
+        void this.client.setFileAccess(true).catch((error: unknown) => this.warn(error));
+        this.scheduleReindex(0);
+      }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(`${SETTING_SECTION}.${SETTING_NAME}`) || event.affectsConfiguration("files.exclude") || event.affectsConfiguration("search.exclude")) this.scheduleReindex();
       }),
@@ -82,6 +91,8 @@ export class ContextSync implements vscode.Disposable {
       watcher.onDidDelete((uri) => this.fileEvent(uri, "deleted")),
     );
     this.lastEditor = vscode.window.activeTextEditor;
+    // Stored by the client and sent before the first document reaches the worker.
+    void this.client.setFileAccess(vscode.workspace.isTrusted);
     this.openAll();
     this.scheduleReindex(0);
   }
@@ -103,7 +114,7 @@ export class ContextSync implements vscode.Disposable {
   }
 
   private fileEvent(uri: vscode.Uri, change: "changed" | "created" | "deleted"): void {
-    if (uri.scheme !== "file" || !this.indexingEnabled()) return;
+    if (uri.scheme !== "file" || this.access().index !== "index") return;
     void this.client.fileChanged(uri.fsPath, change).catch((error: unknown) => this.warn(error));
   }
 
@@ -119,8 +130,16 @@ export class ContextSync implements vscode.Disposable {
     this.client.recordRecent({ kind: "visit", filePath: previous.document.uri.fsPath, range: { startLine, endLine }, text });
   }
 
-  private indexingEnabled(): boolean {
-    return vscode.workspace.getConfiguration(SETTING_SECTION).get<boolean>(SETTING_NAME, true);
+  private localFolders(): string[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === "file").map((folder) => folder.uri.fsPath);
+  }
+
+  private access(): WorkspaceAccess {
+    return workspaceAccess({
+      trusted: vscode.workspace.isTrusted,
+      indexSetting: vscode.workspace.getConfiguration(SETTING_SECTION).get<boolean>(SETTING_NAME, true),
+      folderCount: this.localFolders().length,
+    });
   }
 
   /** Re-indexes after settings or folders change; bursts of changes cause one run. */
@@ -133,10 +152,15 @@ export class ContextSync implements vscode.Disposable {
   }
 
   private async reindex(): Promise<void> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === "file").map((folder) => folder.uri.fsPath);
-    if (!this.indexingEnabled() || folders.length === 0) {
+    const folders = this.localFolders();
+    const access = this.access();
+    if (access.index !== "index") {
       await this.client.cancelIndexing().catch(() => null);
       this.statusItem.hide();
+      if (access.index === "off-untrusted" && !this.toldUntrusted) {
+        this.toldUntrusted = true;
+        this.log.info("[context] This workspace is not trusted: Hearth analyzes only the files you open. The workspace index starts when you trust the folder.");
+      }
       return;
     }
     const storage = vscode.Uri.joinPath(this.context.storageUri ?? this.context.globalStorageUri, "context").fsPath;

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import { Emitter } from "../core/emitter";
 import type { CompletionSyntaxReport } from "./analysis/syntaxCheck";
 import {
-  isWorkerMessage, type ChangeDocumentParams, type CheckCompletionParams, type ContextMethod, type ContextMethods, type FileChangedParams,
+  isWorkerMessage, type ChangeDocumentParams, type CheckCompletionParams, type ContextMethod, type ContextMethods, type FileAccessParams, type FileChangedParams,
   type IndexFoldersParams, type OpenDocumentParams, type ParamsOf, type RecordRecentParams, type ResultOf, type WorkerStats,
 } from "./contextProtocol";
 import type { ContentChange, ContextChunk, FileOutline, LineRange, Scope } from "./contextTypes";
@@ -60,6 +60,8 @@ export class ContextClient {
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
   private started = false;
+  /** Sent as the first message to every worker started (a restarted one included). */
+  private fileAccess: FileAccessParams | undefined;
   private readonly progressEmitter = new Emitter<IndexProgress>();
   private readonly logEmitter = new Emitter<{ level: "info" | "warn" | "error"; message: string }>();
   private readonly restartEmitter = new Emitter<void>();
@@ -86,6 +88,8 @@ export class ContextClient {
     worker.unref();
     this.worker = worker;
     this.started = true;
+    // Before any document or request reaches it: an untrusted workspace must never be read by a fresh worker.
+    if (this.fileAccess) this.notify("setFileAccess", this.fileAccess);
     return worker;
   }
 
@@ -181,6 +185,10 @@ export class ContextClient {
     return this.request("searchSymbols", { query, limit });
   }
 
+  indexedFiles(limit: number): Promise<ResultOf<"indexedFiles">> {
+    return this.request("indexedFiles", { limit });
+  }
+
   definitionForSelection(uri: string, startOffset: number, endOffset: number): Promise<ContextChunk | null> {
     return this.request("definitionForSelection", { uri, startOffset, endOffset });
   }
@@ -203,6 +211,15 @@ export class ContextClient {
 
   fileRenamed(oldPath: string, newPath: string): Promise<null> {
     return this.request("fileRenamed", { oldPath, newPath });
+  }
+
+  /**
+   * Whether the worker may read files the user has not opened (false in an untrusted
+   * workspace). Remembered and sent first to any worker started later.
+   */
+  setFileAccess(readUnopenedFiles: boolean): Promise<null> {
+    this.fileAccess = { readUnopenedFiles };
+    return this.worker ? this.request("setFileAccess", this.fileAccess) : Promise.resolve(null);
   }
 
   flushIndex(): Promise<null> {

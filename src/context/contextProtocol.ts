@@ -59,6 +59,8 @@ export interface IndexFoldersParams {
   folders: string[];
   storageDir: string;
   excludes: string[];
+  /** Analyzer threads besides the worker; left out, one per spare core (tests and the benchmark set it). */
+  analyzerThreads?: number;
 }
 
 export interface FileChangedParams {
@@ -66,8 +68,16 @@ export interface FileChangedParams {
   change: "changed" | "created" | "deleted";
 }
 
+export interface FileAccessParams {
+  /** False in an untrusted workspace: only open documents are analyzed (src/context/workspaceAccess.ts). */
+  readUnopenedFiles: boolean;
+}
+
 export interface WorkerStats {
+  /** Parses so far, analyzer threads' included. */
   parses: number;
+  /** Of those, the parses analyzer threads ran while indexing. */
+  analyzerParses: number;
   openDocuments: number;
   trees: number;
   indexedFiles: number;
@@ -87,6 +97,8 @@ export interface ContextMethods {
   recordRecent: { params: RecordRecentParams; result: null };
   checkCompletion: { params: CheckCompletionParams; result: CompletionSyntaxReport };
   searchSymbols: { params: { query: string; limit: number }; result: SymbolMatch[] };
+  /** Absolute paths of indexed files (the `@` picker's file list), at most `limit`, and how many there are. */
+  indexedFiles: { params: { limit: number }; result: { paths: string[]; total: number } };
   definitionForSelection: { params: DocumentRef & { startOffset: number; endOffset: number }; result: ContextChunk | null };
   filesNamedIn: { params: { question: string; limit: number }; result: ContextChunk[] };
   indexFolders: { params: IndexFoldersParams; result: IndexSummary };
@@ -94,6 +106,7 @@ export interface ContextMethods {
   fileChanged: { params: FileChangedParams; result: null };
   fileRenamed: { params: { oldPath: string; newPath: string }; result: null };
   flushIndex: { params: Record<string, never>; result: null };
+  setFileAccess: { params: FileAccessParams; result: null };
   stats: { params: Record<string, never>; result: WorkerStats };
 }
 

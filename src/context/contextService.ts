@@ -7,7 +7,7 @@ import { checkWithHeuristics, checkWithTree, type CompletionSyntaxReport } from 
 import { identifiersNear, scopesAt } from "./analysis/scopes";
 import type { ContextChunk, LineRange } from "./contextTypes";
 import type { ContextMethod, ContextMethods, ParamsOf, ResultOf, WorkerEvent } from "./contextProtocol";
-import { WorkspaceIndex } from "./index/workspaceIndex";
+import { WorkspaceIndex, type WorkspaceIndexOptions } from "./index/workspaceIndex";
 import { grammarFor } from "./languages";
 import { DocumentStore, type DocumentState } from "./parsing/documentStore";
 import { parserFor, parseCounter } from "./parsing/parsers";
@@ -33,11 +33,11 @@ export class ContextService {
   /** Per document, the lines being edited; committed to the ring when editing moves elsewhere. */
   private readonly editRegions = new Map<string, LineRange>();
 
-  constructor(emit: EventSink) {
+  constructor(emit: EventSink, indexOptions: WorkspaceIndexOptions = {}) {
     this.index = new WorkspaceIndex({
       progress: (progress) => emit({ event: "indexProgress", data: progress }),
       log: (level, message) => emit({ event: "log", data: { level, message } }),
-    });
+    }, indexOptions);
     this.view = new WorkspaceView(this.documents, this.index);
   }
 
@@ -80,12 +80,21 @@ export class ContextService {
     },
     checkCompletion: (params) => this.checkCompletion(params),
     searchSymbols: (params) => searchSymbols(this.view, params.query, params.limit),
+    indexedFiles: (params) => {
+      const paths: string[] = [];
+      for (const entry of this.index.allFiles()) {
+        if (paths.length >= params.limit) break;
+        paths.push(entry.path);
+      }
+      return { paths, total: this.index.fileCount };
+    },
     definitionForSelection: (params) => {
       const state = this.documents.get(params.uri);
       return state ? definitionForSelection(state, this.documents.outline(state), params.startOffset, params.endOffset, this.view) : null;
     },
     filesNamedIn: (params) => filesNamedIn(this.view, params.question, params.limit),
     indexFolders: (params) => {
+      if (!this.view.readsUnopenedFiles) throw new Error("The workspace is not trusted: Hearth indexes it once you trust it.");
       this.view.setFolders(params.folders);
       return this.index.index(params);
     },
@@ -94,13 +103,20 @@ export class ContextService {
       return null;
     },
     fileChanged: async (params) => {
-      await this.index.fileChanged(params.path, params.change);
+      // Untrusted: a changed file is not read; a deleted one is still dropped.
+      if (this.view.readsUnopenedFiles || params.change === "deleted") await this.index.fileChanged(params.path, params.change);
       if (params.change === "deleted") this.recent.forget(this.view.displayPath(params.path));
       return null;
     },
     fileRenamed: async (params) => {
       this.recent.forget(this.view.displayPath(params.oldPath));
-      await this.index.fileRenamed(params.oldPath, params.newPath);
+      if (this.view.readsUnopenedFiles) await this.index.fileRenamed(params.oldPath, params.newPath);
+      else await this.index.fileChanged(params.oldPath, "deleted");
+      return null;
+    },
+    setFileAccess: (params) => {
+      this.view.setFileAccess(params.readUnopenedFiles);
+      if (!params.readUnopenedFiles) this.index.cancel();
       return null;
     },
     flushIndex: async () => {
@@ -110,7 +126,7 @@ export class ContextService {
     stats: () => {
       const open = this.documents.recentDocuments().filter((state) => this.documents.get(state.uri) === state);
       return {
-        parses: parseCounter(), openDocuments: open.length, trees: open.filter((state) => state.tree).length,
+        parses: parseCounter() + this.index.analyzerParses, analyzerParses: this.index.analyzerParses, openDocuments: open.length, trees: open.filter((state) => state.tree).length,
         indexedFiles: this.index.fileCount, heapUsed: process.memoryUsage().heapUsed,
       };
     },

@@ -42,22 +42,22 @@ function definitionFrom(match: QueryMatch, queries: CompiledQueries, lines: Line
   }
   // `impl<T> Stack<T>` is found under the type's bare name.
   const name = kind === "impl" ? nameNode.text.replace(/<[\s\S]*$/, "") : nameNode.text;
-  const text = lines.text;
-  exported ||= queries.table.isExported?.(name, text.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 200))) ?? false;
+  // Slices of the document, not lines.text: joining a large edited document costs a copy of it.
+  exported ||= queries.table.isExported?.(name, lines.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 200))) ?? false;
   const range = { startLine: node.startPosition.row, endLine: node.endPosition.row };
   const body = captureOf(match, "body");
   let signatureRange: LineRange;
   let signature: string;
   if (body && !isFullTextKind(kind)) {
-    const bodyStartsLine = text.slice(lines.offsetAt(body.startPosition.row), body.startIndex).trim() === "";
+    const bodyStartsLine = lines.slice(lines.offsetAt(body.startPosition.row), body.startIndex).trim() === "";
     signatureRange = headerRange(range.startLine, body.startPosition.row, bodyStartsLine);
-    signature = headerText(text, node.startIndex, body.startIndex);
+    signature = headerText(lines.slice(node.startIndex, body.startIndex));
   } else if (kind === "constant") {
     signatureRange = { startLine: range.startLine, endLine: range.startLine };
     signature = capLines(lines.line(range.startLine).trimEnd(), 1);
   } else {
     signatureRange = { startLine: range.startLine, endLine: Math.min(range.endLine, range.startLine + MAX_FULL_TEXT_LINES - 1) };
-    signature = capLines(text.slice(node.startIndex, node.endIndex), MAX_FULL_TEXT_LINES);
+    signature = capLines(lines.slice(node.startIndex, node.endIndex), MAX_FULL_TEXT_LINES);
   }
   return { name, kind, range, signatureRange, signature, exported };
 }

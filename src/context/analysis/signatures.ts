@@ -30,9 +30,9 @@ export function capLines(text: string, maxLines: number): string {
   return kept.join("\n");
 }
 
-/** Header text: from the definition's start to its body's start, without the trailing space. */
-export function headerText(text: string, start: number, bodyStart: number): string {
-  return capLines(text.slice(start, bodyStart).replace(/\s+$/, ""), 12);
+/** Header text (from the definition's start to its body's start), without the trailing space. */
+export function headerText(header: string): string {
+  return capLines(header.replace(/\s+$/, ""), 12);
 }
 
 /** The header lines of a definition: up to the line where its body starts. */

@@ -1,11 +1,12 @@
 /**
  * Persists one folder's index as JSON, written atomically (temporary file, then
  * rename) so a crash mid-write never leaves a half file. A file that does not
- * parse is moved aside and the index is rebuilt.
+ * parse is moved aside and the index is rebuilt. The format is versioned
+ * (INDEX_FORMAT_VERSION): a file of another version is rebuilt, never misread.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import type { Definition, ImportInfo } from "../contextTypes";
 
 export const INDEX_FORMAT_VERSION = 1;
@@ -59,7 +60,31 @@ function asPersistedIndex(value: unknown, folder: string): PersistedIndex | stri
   return { version: INDEX_FORMAT_VERSION, folder, files };
 }
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return error instanceof Error && "code" in error && error.code === "EPERM";
+  }
+}
+
+/** Temporary files of writers that were killed between write and rename (`<file>.<pid>.<random>.tmp`). */
+async function removeStaleTemporaries(file: string): Promise<void> {
+  const prefix = `${basename(file)}.`;
+  const names = await readdir(dirname(file)).catch(() => []);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const pid = Number(name.slice(prefix.length).split(".")[0]);
+    // This process's own (a save in progress) and those of a live writer stay.
+    if (pid === process.pid || (Number.isInteger(pid) && pid > 0 && isRunning(pid))) continue;
+    await unlink(join(dirname(file), name)).catch(() => undefined);
+  }
+}
+
 export async function loadIndex(file: string, folder: string): Promise<LoadResult> {
+  await removeStaleTemporaries(file);
   let content: string;
   try {
     content = await readFile(file, "utf8");

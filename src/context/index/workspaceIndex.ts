@@ -3,11 +3,12 @@
  * built in the background, reused from disk when a file's size and mtime did not
  * change, and updated file by file on save, create, rename and delete.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import type { Definition } from "../contextTypes";
 import { languageIdForPath } from "../languages";
 import { analyzeFile } from "./fileAnalyzer";
+import { analyzeAll, defaultAnalyzerThreads, type AnalysisJob } from "./parallelAnalysis";
 import { excludeMatcher, gitignoreMatcher, type PathMatcher } from "./globs";
 import { INDEX_FORMAT_VERSION, indexFileFor, loadIndex, saveIndex, type IndexedFile } from "./indexStore";
 
@@ -43,11 +44,20 @@ export interface IndexRequest {
   storageDir: string;
   /** VS Code exclude globs (files.exclude and search.exclude keys that are on). */
   excludes: readonly string[];
+  /** Overrides WorkspaceIndexOptions.analyzerThreads for this run. */
+  analyzerThreads?: number;
 }
 
 export interface IndexEvents {
   progress(progress: IndexProgress): void;
   log(level: "info" | "warn", message: string): void;
+}
+
+export interface WorkspaceIndexOptions {
+  /** Script to start analyzer threads from (the context worker's own); without it, files are analyzed on this thread only. */
+  analyzerWorkerPath?: string;
+  /** Analyzer threads besides this one; default: one per spare core, at most three. */
+  analyzerThreads?: number;
 }
 
 export interface SymbolHit {
@@ -83,6 +93,13 @@ class FolderIndex {
   pathsDefining(name: string): readonly string[] {
     return [...(this.byName.get(name) ?? [])];
   }
+
+  /** Puts the files in path order (threads deliver them out of order; retrieval breaks ties by this order). */
+  sortByPath(): void {
+    const sorted = [...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.files.clear();
+    for (const [path, file] of sorted) this.files.set(path, file);
+  }
 }
 
 function toPosix(path: string): string {
@@ -98,8 +115,14 @@ export class WorkspaceIndex {
   private storageDir: string | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly dirty = new Set<FolderIndex>();
+  private threadParses = 0;
 
-  constructor(private readonly events: IndexEvents) {}
+  constructor(private readonly events: IndexEvents, private readonly options: WorkspaceIndexOptions = {}) {}
+
+  /** Parses that analyzer threads ran (this thread's are counted by parseCounter()). */
+  get analyzerParses(): number {
+    return this.threadParses;
+  }
 
   /** Indexes the folders (replacing any earlier set); resolves when done or cancelled. */
   async index(request: IndexRequest): Promise<IndexSummary> {
@@ -109,7 +132,7 @@ export class WorkspaceIndex {
     for (const folder of [...this.folders.keys()]) if (!request.folders.includes(folder)) this.folders.delete(folder);
     const summaries: FolderSummary[] = [];
     for (const folder of request.folders) {
-      const summary = await this.indexFolder(folder, generation);
+      const summary = await this.indexFolder(folder, generation, request.analyzerThreads ?? this.options.analyzerThreads ?? defaultAnalyzerThreads());
       if (!summary) return { folders: summaries, cancelled: true };
       summaries.push(summary);
     }
@@ -121,7 +144,7 @@ export class WorkspaceIndex {
     this.generation++;
   }
 
-  private async indexFolder(folder: string, generation: number): Promise<FolderSummary | undefined> {
+  private async indexFolder(folder: string, generation: number, threads: number): Promise<FolderSummary | undefined> {
     const started = performance.now();
     const storeFile = indexFileFor(this.storageDir ?? folder, folder);
     const index = new FolderIndex(folder, storeFile);
@@ -138,34 +161,38 @@ export class WorkspaceIndex {
     let parsed = 0;
     let reused = 0;
     let skipped = 0;
-    let sliceStart = performance.now();
+    let done = 0;
     let lastProgress = 0;
-    for (const [done, relativePath] of paths.entries()) {
-      if (generation !== this.generation) return this.cancelled(folder);
-      const path = join(folder, relativePath);
-      try {
-        const info = await stat(path);
-        const old = previous[relativePath];
-        if (old && old.size === info.size && old.mtimeMs === info.mtimeMs) {
-          index.set(relativePath, old);
-          reused++;
+    const jobs: AnalysisJob[] = paths.map((relativePath) => {
+      const old = previous[relativePath];
+      return { relativePath, path: join(folder, relativePath), previous: old ? { size: old.size, mtimeMs: old.mtimeMs } : undefined };
+    });
+    const { threadParses } = await analyzeAll(jobs, {
+      workerPath: this.options.analyzerWorkerPath,
+      threads,
+      cancelled: () => generation !== this.generation,
+      warn: (message) => this.events.log("warn", message),
+      done: (job, outcome) => {
+        done++;
+        if (outcome.kind === "unchanged") {
+          const old = previous[job.relativePath];
+          if (old) { index.set(job.relativePath, old); reused++; } else skipped++;
+        } else if (outcome.kind === "indexed") {
+          index.set(job.relativePath, outcome.file);
+          parsed++;
         } else {
-          const result = await analyzeFile(path, { size: info.size, mtimeMs: info.mtimeMs });
-          if (result.kind === "indexed") { index.set(relativePath, result.file); parsed++; } else skipped++;
+          skipped++;
         }
-      } catch {
-        skipped++;
-      }
-      const now = performance.now();
-      if (now - lastProgress > PROGRESS_INTERVAL_MS) {
-        this.events.progress({ folder, phase: "indexing", done, total: paths.length });
-        lastProgress = now;
-      }
-      if (now - sliceStart > SLICE_MS) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
-      }
-    }
+        const now = performance.now();
+        if (now - lastProgress > PROGRESS_INTERVAL_MS) {
+          this.events.progress({ folder, phase: "indexing", done, total: paths.length });
+          lastProgress = now;
+        }
+      },
+    });
+    this.threadParses += threadParses;
+    if (generation !== this.generation) return this.cancelled(folder);
+    index.sortByPath();
     this.dirty.add(index);
     await this.flush();
     this.events.progress({ folder, phase: "done", done: paths.length, total: paths.length });

@@ -96,8 +96,8 @@ export class DocumentStore {
 
   private applyChange(state: DocumentState, change: ContentChange): void {
     const { lines } = state;
-    const startIndex = Math.min(change.rangeOffset, lines.text.length);
-    const oldEndIndex = Math.min(startIndex + change.rangeLength, lines.text.length);
+    const startIndex = Math.min(change.rangeOffset, lines.textLength);
+    const oldEndIndex = Math.min(startIndex + change.rangeLength, lines.textLength);
     const startPosition = lines.pointAt(startIndex);
     const oldEndPosition = lines.pointAt(oldEndIndex);
     lines.edit(startIndex, oldEndIndex, change.text);
@@ -111,7 +111,7 @@ export class DocumentStore {
     if (state.verdict === "skip") return;
     let verdict: InputVerdict = state.verdict;
     if (inserted.includes("\0")) verdict = "skip";
-    else if (state.lines.text.length > MAX_PARSE_CHARS) verdict = "heuristic";
+    else if (state.lines.textLength > MAX_PARSE_CHARS) verdict = "heuristic";
     else {
       const lastRow = startRow + (inserted.match(/\n/g)?.length ?? 0);
       for (let row = startRow; row <= lastRow; row++) if (state.lines.line(row).length > MAX_LINE_CHARS) verdict = "heuristic";
@@ -122,7 +122,8 @@ export class DocumentStore {
   private reparse(state: DocumentState, limitMs = REPARSE_LIMIT_MS): void {
     const parser = state.grammar ? parserNow(state.grammar) : undefined;
     if (!parser) return;
-    const tree = parseWithLimit(parser, state.lines.text, state.tree ?? null, limitMs);
+    // The reader hands the parser the chunks it asks for: joining the text first would copy the whole document per keystroke.
+    const tree = parseWithLimit(parser, state.lines.read, state.tree ?? null, limitMs);
     state.tree?.delete();
     state.tree = tree ?? undefined;
     // A parse over the limit once will be over it again: stay with heuristics.

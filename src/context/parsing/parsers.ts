@@ -29,14 +29,17 @@ export function parserNow(grammar: GrammarName): Parser | undefined {
   return parsers.get(grammar);
 }
 
+/** The parser's input: the text, or a reader that returns the text from an offset on (any length, empty at the end). */
+export type ParseInput = string | ((offset: number) => string);
+
 /**
- * Parses `text` (incrementally when `oldTree` was edited to match it). Returns null
+ * Parses `input` (incrementally when `oldTree` was edited to match it). Returns null
  * when the time limit cut the parse short; the parser is then reset for the next one.
  */
-export function parseWithLimit(parser: Parser, text: string, oldTree: Tree | null, timeoutMs: number): Tree | null {
+export function parseWithLimit(parser: Parser, input: ParseInput, oldTree: Tree | null, timeoutMs: number): Tree | null {
   parseCount++;
   const deadline = performance.now() + timeoutMs;
-  const tree = parser.parse(text, oldTree, { progressCallback: () => performance.now() > deadline });
+  const tree = parser.parse(input, oldTree, { progressCallback: () => performance.now() > deadline });
   if (!tree) parser.reset();
   return tree;
 }

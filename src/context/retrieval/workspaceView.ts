@@ -1,6 +1,7 @@
 /**
  * What retrieval may read: open documents first (their text is newer than disk),
- * then the index, then the file itself analysed on demand.
+ * then the index, then the file itself analysed on demand (not in an untrusted
+ * workspace: see src/context/workspaceAccess.ts).
  */
 import { readFile, stat } from "node:fs/promises";
 import type { FileOutline } from "../contextTypes";
@@ -14,11 +15,21 @@ const ON_DEMAND_CACHE = 200;
 export class WorkspaceView {
   private readonly onDemand = new Map<string, { mtimeMs: number; outline: FileOutline }>();
   private folders: readonly string[] = [];
+  private readUnopenedFiles = true;
 
   constructor(readonly documents: DocumentStore, readonly index: WorkspaceIndex) {}
 
   setFolders(folders: readonly string[]): void {
     this.folders = folders;
+  }
+
+  setFileAccess(readUnopenedFiles: boolean): void {
+    this.readUnopenedFiles = readUnopenedFiles;
+    if (!readUnopenedFiles) this.onDemand.clear();
+  }
+
+  get readsUnopenedFiles(): boolean {
+    return this.readUnopenedFiles;
   }
 
   roots(): readonly string[] {
@@ -43,6 +54,7 @@ export class WorkspaceView {
     if (open) return open.tree || open.verdict !== "parse" ? this.documents.outline(open) : undefined;
     const indexed = this.index.entry(path);
     if (indexed) return { definitions: indexed.definitions, imports: indexed.imports, heuristic: indexed.heuristic };
+    if (!this.readUnopenedFiles) return undefined;
     let mtimeMs: number;
     try {
       mtimeMs = (await stat(path)).mtimeMs;
@@ -63,6 +75,7 @@ export class WorkspaceView {
   async textOf(path: string): Promise<string | undefined> {
     const open = this.documentAt(path);
     if (open) return open.lines.text;
+    if (!this.readUnopenedFiles) return undefined;
     try {
       const decoded = decodeFile(await readFile(path));
       return decoded.verdict === "skip" ? undefined : decoded.text;
