@@ -8,7 +8,8 @@ import { ChatViewProvider } from "./adapters/chatViewProvider";
 import { ContextSync } from "./adapters/contextSync";
 import { DEFAULT_LAYOUT } from "./core/completion/promptLayout";
 import type { DocumentSnapshot } from "./core/completion/documentSnapshot";
-import { registerLanguageModelProvider } from "./adapters/languageModelProvider";
+import { registerLanguageModelProvider, type LanguageModelProviderRegistration } from "./adapters/languageModelProvider";
+import { connectPickerToIndex } from "./adapters/chatContextPicker";
 import { getSetting, modelConfiguration } from "./adapters/configuration";
 import { HearthInlineCompletionProvider } from "./adapters/inlineCompletionProvider";
 import { showModelInfo } from "./adapters/modelInfo";
@@ -26,6 +27,10 @@ export interface HearthApi {
   readonly pipeline: CompletionPipeline;
   /** For the in-host integration tests: what the provider itself returns. */
   readonly inlineCompletionProvider: vscode.InlineCompletionItemProvider;
+  /** For the in-host integration tests: the vscode.lm provider's state and its last response. */
+  readonly languageModels: Pick<LanguageModelProviderRegistration, "registered" | "lastResponse">;
+  /** Milliseconds from the start of activate() until the completion model first served (benchmark figure). */
+  readonly startup: { completionReadyMs: number | undefined };
 }
 
 let engine: EngineClient | undefined;
@@ -41,6 +46,8 @@ const SAMPLE_FILE = [
 ].join("\n");
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
+  const activationStarted = performance.now();
+  const startup: { completionReadyMs: number | undefined } = { completionReadyMs: undefined };
   const log = vscode.window.createOutputChannel("Hearth", { log: true });
   const client = new EngineClient({ enginePath: vscode.Uri.joinPath(context.extensionUri, "dist", "engine.js").fsPath });
   engine = client;
@@ -48,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   const statusBar = new ModelStatusBar(models);
 
   const contextSync = new ContextSync(context, log);
+  // Subscribed before the first index progress event (indexing starts on a timer).
+  const pickerIndex = connectPickerToIndex(contextSync.client);
   /** The open document and cursor a pipeline snapshot was taken from. */
   const locate = (snapshot: DocumentSnapshot) => {
     const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === snapshot.uri);
@@ -93,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   });
   const completionProvider = new HearthInlineCompletionProvider(pipeline, statusBar, log);
   const documents = new ReadOnlyDocuments();
+  const languageModels = registerLanguageModelProvider(client, models, log);
   const chatView = new ChatViewProvider({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, engine: client, models, log, documents });
   const hashKey = (key: string) => `sha256:${key}`;
   const catalog = new ModelCatalog(client, new HashCache({
@@ -124,13 +134,18 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       const state = models.state(role);
       if (state.kind === "error" && state.cause === "load") void showModelError(state.message);
       if (role === "completion") pipeline.cache.clear();
+      if (role === "completion" && state.kind === "ready" && startup.completionReadyMs === undefined) {
+        startup.completionReadyMs = Math.round(performance.now() - activationStarted);
+        log.info(`Completions available ${startup.completionReadyMs} ms after activation (${state.info.displayName})`);
+      }
       const anyLoaded = models.serving("completion") !== undefined || models.serving("chat") !== undefined;
       void vscode.commands.executeCommand("setContext", "hearth.modelLoaded", anyLoaded);
     }).dispose },
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completionProvider),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
     vscode.commands.registerCommand("hearth.askAboutSelection", () => chatView.askAboutSelection()),
-    registerLanguageModelProvider(client, models, log),
+    languageModels,
+    pickerIndex,
     vscode.commands.registerCommand("hearth.selectModel", () => selectModel("both", models, catalog, log)),
     vscode.commands.registerCommand("hearth.selectCompletionModel", () => selectModel("completion", models, catalog, log)),
     vscode.commands.registerCommand("hearth.selectChatModel", () => selectModel("chat", models, catalog, log)),
@@ -172,7 +187,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   if (modelConfiguration().completionModelPath) void models.ensure("completion");
   log.info("Hearth activated (the model runs in its own process; no network access)");
-  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider };
+  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels };
 }
 
 export async function deactivate(): Promise<void> {

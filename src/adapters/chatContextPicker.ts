@@ -1,82 +1,215 @@
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import type { ContextItem } from "../core/chat/contextBudget";
+import {
+  MIN_SYMBOL_QUERY, basename, pickerEntries, type FileCandidate, type PickerEntry, type SymbolCandidate,
+} from "../core/chat/contextPickerItems";
+import type { ContextClient } from "../context/contextClient";
+import type { IndexProgress } from "../context/index/workspaceIndex";
+import { getSetting } from "./configuration";
 
 /** Files and symbols read through the picker are cut here (the budget trims them further). */
 const MAX_CHARS = 200_000;
+/** A symbol whose provider gave only its name's line: take this many lines from there. */
 const SYMBOL_LINES = 40;
+const MAX_SYMBOL_LINES = 300;
+const MAX_INDEXED_FILES = 20_000;
+const MAX_SEARCHED_FILES = 2000;
+const SYMBOL_RESULTS = 50;
+const SYMBOL_DELAY_MS = 150;
 
 interface Pick extends vscode.QuickPickItem {
-  uri?: vscode.Uri;
-  range?: vscode.Range;
-  symbol?: string;
+  entry?: PickerEntry;
 }
 
-function basename(path: string): string {
-  return path.replace(/^.*[\\/]/, "");
+/** Where the picker's files and symbols come from, and what its placeholder says about it. */
+interface PickerSource {
+  placeholder: string;
+  files(): Promise<FileCandidate[]>;
+  symbols(query: string): Promise<SymbolCandidate[]>;
+}
+
+/** The worker names files by path, and open documents that are not files (untitled) by URI. */
+function uriOf(path: string): vscode.Uri {
+  return /^[a-zA-Z][\w+.-]+:/.test(path) ? vscode.Uri.parse(path) : vscode.Uri.file(path);
 }
 
 /**
- * The `@` picker: workspace files (vscode.workspace.findFiles) and, as the person types,
- * workspace symbols (the language servers' workspace symbol providers).
+ * The workspace index as the picker sees it: ready once every folder's last progress
+ * event said "done" (and the index is on and allowed).
  */
+class PickerIndex implements vscode.Disposable {
+  private readonly phases = new Map<string, IndexProgress["phase"]>();
+  private readonly subscriptions: { dispose(): void }[];
+
+  constructor(private readonly client: ContextClient) {
+    this.subscriptions = [
+      client.onIndexProgress((progress) => this.phases.set(progress.folder, progress.phase)),
+      // A restarted worker starts with an empty index: not ready until it has indexed again.
+      client.onDidRestart(() => this.phases.clear()),
+    ];
+  }
+
+  /** Why the picker cannot use the index now, or undefined when it can. */
+  unavailable(): string | undefined {
+    if (!getSetting("hearth.context.indexWorkspace")) return "workspace indexing is off (hearth.context.indexWorkspace)";
+    if (!vscode.workspace.isTrusted) return "Hearth indexes a workspace once it is trusted";
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === "file");
+    if (folders.length === 0) return "no local folder is open to index";
+    // Folders as ContextSync sends them to the worker (fsPath); a removed folder no longer counts.
+    if (folders.some((folder) => this.phases.get(folder.uri.fsPath) !== "done")) return "Hearth is still indexing the workspace";
+    return undefined;
+  }
+
+  source(): PickerSource {
+    return {
+      placeholder: "Type a file or symbol name (from Hearth's workspace index)",
+      files: async () => {
+        const { paths } = await this.client.indexedFiles(MAX_INDEXED_FILES);
+        return paths.map((path) => {
+          const uri = vscode.Uri.file(path);
+          return { uri: uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false) };
+        });
+      },
+      symbols: async (query) => (await this.client.searchSymbols(query, SYMBOL_RESULTS)).map((match) => {
+        const uri = uriOf(match.path);
+        return {
+          name: match.name, kind: match.kind, uri: uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false),
+          startLine: match.range.startLine, endLine: match.range.endLine, score: match.score,
+          ...(match.container ? { container: match.container } : {}),
+        };
+      }),
+    };
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
+
+/** VS Code's own search: findFiles and the language servers' workspace symbol providers. */
+function vscodeSource(reason: string): PickerSource {
+  return {
+    placeholder: `Type a file or symbol name (searching with VS Code: ${reason})`,
+    files: async () => (await vscode.workspace.findFiles("**/*", undefined, MAX_SEARCHED_FILES)).map((uri) => ({
+      uri: uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false),
+    })),
+    symbols: async (query) => {
+      const found = await vscode.commands.executeCommand<vscode.SymbolInformation[] | undefined>("vscode.executeWorkspaceSymbolProvider", query);
+      return (found ?? []).map((symbol) => {
+        const { range, uri } = symbol.location;
+        return {
+          name: symbol.name, kind: (vscode.SymbolKind[symbol.kind] ?? "").toLowerCase(), uri: uri.toString(),
+          relativePath: vscode.workspace.asRelativePath(uri, false), startLine: range.start.line,
+          // A one-line range is often just the name: readPick then takes SYMBOL_LINES lines.
+          ...(range.end.line > range.start.line ? { endLine: range.end.line } : {}),
+          ...(symbol.containerName ? { container: symbol.containerName } : {}),
+        };
+      });
+    },
+  };
+}
+
+let index: PickerIndex | undefined;
+
+/**
+ * Lets the `@` picker use the context worker's workspace index (its file list and
+ * fuzzy symbol search) while the index is ready; until then, or without this call,
+ * the picker searches with VS Code and says so.
+ */
+export function connectPickerToIndex(client: ContextClient): vscode.Disposable {
+  index?.dispose();
+  const connected = new PickerIndex(client);
+  index = connected;
+  return {
+    dispose: () => {
+      connected.dispose();
+      if (index === connected) index = undefined;
+    },
+  };
+}
+
+function toPick(entry: PickerEntry): Pick {
+  if (entry.type === "separator") return { label: entry.label, kind: vscode.QuickPickItemKind.Separator };
+  // The list is already filtered and ranked: VS Code must not hide what the index found.
+  if (entry.type === "file") {
+    const uri = vscode.Uri.parse(entry.file.uri);
+    return { label: entry.label, description: entry.description, iconPath: vscode.ThemeIcon.File, resourceUri: uri, alwaysShow: true, entry };
+  }
+  return { label: entry.label, description: entry.description, alwaysShow: true, entry };
+}
+
+/** The `@` picker: workspace files and, as the person types, symbols; the chosen one as a chat context item. */
 export async function pickContext(): Promise<ContextItem | undefined> {
+  const reason = index ? index.unavailable() : "Hearth's workspace index is not running";
+  let usingIndex = index !== undefined && reason === undefined;
+  let source = index && reason === undefined ? index.source() : vscodeSource(reason ?? "");
   const quickPick = vscode.window.createQuickPick<Pick>();
   quickPick.title = "Hearth: Attach to the Chat";
-  quickPick.placeholder = "Type a file name, or a symbol name (functions, classes…)";
+  quickPick.placeholder = source.placeholder;
+  // Highlights only: every item is alwaysShow. VS Code still moves items whose label matches
+  // the typed text to the top, in its own order (sortByLabel is a proposed API).
   quickPick.matchOnDescription = true;
   quickPick.busy = true;
-  let files: Pick[] = [];
-  let symbols: Pick[] = [];
+  let files: FileCandidate[] = [];
+  let symbols: SymbolCandidate[] = [];
+  /** The query `symbols` were found for: their scores hold for that query only. */
+  let symbolsQuery = "";
   const refresh = () => {
-    quickPick.items = [
-      ...(symbols.length ? [{ label: "Symbols", kind: vscode.QuickPickItemKind.Separator }, ...symbols] : []),
-      { label: "Files", kind: vscode.QuickPickItemKind.Separator },
-      ...files,
-    ];
+    const query = quickPick.value.trim();
+    const current = symbolsQuery === query ? symbols : symbols.map(({ score: _score, ...rest }) => rest);
+    quickPick.items = pickerEntries(query, files, current).map(toPick);
   };
-  void vscode.workspace.findFiles("**/*", undefined, 2000).then((uris) => {
-    files = uris.map((uri) => {
-      const path = vscode.workspace.asRelativePath(uri, false);
-      return { label: basename(path), description: path, iconPath: vscode.ThemeIcon.File, resourceUri: uri, uri };
-    }).sort((a, b) => (a.description ?? "").localeCompare(b.description ?? ""));
+  const loadFiles = async (): Promise<void> => {
+    try {
+      files = await source.files();
+    } catch (error) {
+      if (!usingIndex) throw error;
+      // The worker failed (or restarted): VS Code's search still works.
+      usingIndex = false;
+      source = vscodeSource("the workspace index did not answer");
+      quickPick.placeholder = source.placeholder;
+      files = await source.files();
+    }
+  };
+  void loadFiles().then(() => {
     quickPick.busy = false;
     refresh();
-  }, () => (quickPick.busy = false));
+  }, () => {
+    quickPick.busy = false;
+    refresh();
+  });
   let timer: NodeJS.Timeout | undefined;
-  let query = 0;
+  let generation = 0;
   const subscriptions = [
     quickPick.onDidChangeValue((value) => {
       if (timer) clearTimeout(timer);
-      if (value.trim().length < 2) {
-        symbols = [];
-        refresh();
-        return;
-      }
+      refresh();
+      const query = value.trim();
+      if (query.length < MIN_SYMBOL_QUERY) return;
       timer = setTimeout(() => {
-        const mine = ++query;
-        void vscode.commands.executeCommand<vscode.SymbolInformation[] | undefined>("vscode.executeWorkspaceSymbolProvider", value.trim()).then((found) => {
-          if (mine !== query) return;
-          symbols = (found ?? []).slice(0, 50).map((symbol) => ({
-            label: `$(symbol-${symbolIcon(symbol.kind)}) ${symbol.name}`,
-            description: `${symbol.containerName ? `${symbol.containerName} · ` : ""}${vscode.workspace.asRelativePath(symbol.location.uri, false)}`,
-            alwaysShow: true, uri: symbol.location.uri, range: symbol.location.range, symbol: symbol.name,
-          }));
+        const mine = ++generation;
+        source.symbols(query).then((found) => {
+          if (mine !== generation) return;
+          symbols = found;
+          symbolsQuery = query;
           refresh();
         }, () => undefined);
-      }, 200);
+      }, SYMBOL_DELAY_MS);
     }),
   ];
   try {
-    const chosen = await new Promise<Pick | undefined>((resolve) => {
+    const chosen = await new Promise<PickerEntry | undefined>((resolve) => {
       subscriptions.push(
-        quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0])),
+        quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]?.entry)),
         quickPick.onDidHide(() => resolve(undefined)),
       );
       quickPick.show();
     });
     quickPick.hide();
-    return chosen?.uri ? await readPick(chosen.uri, chosen.range, chosen.symbol) : undefined;
+    if (chosen?.type === "file") return await readFile(vscode.Uri.parse(chosen.file.uri));
+    if (chosen?.type === "symbol") return await readSymbol(chosen.symbol);
+    return undefined;
   } finally {
     if (timer) clearTimeout(timer);
     for (const subscription of subscriptions) subscription.dispose();
@@ -84,35 +217,31 @@ export async function pickContext(): Promise<ContextItem | undefined> {
   }
 }
 
-async function readPick(uri: vscode.Uri, range: vscode.Range | undefined, symbol: string | undefined): Promise<ContextItem | undefined> {
-  let document: vscode.TextDocument;
+async function openText(uri: vscode.Uri): Promise<vscode.TextDocument | undefined> {
   try {
-    document = await vscode.workspace.openTextDocument(uri);
+    return await vscode.workspace.openTextDocument(uri);
   } catch (error) {
     void vscode.window.showWarningMessage(`Hearth: ${vscode.workspace.asRelativePath(uri, false)} cannot be attached: it is not a text file (${error instanceof Error ? error.message : String(error)}).`);
     return undefined;
   }
+}
+
+async function readFile(uri: vscode.Uri): Promise<ContextItem | undefined> {
+  const document = await openText(uri);
+  if (!document) return undefined;
   const path = vscode.workspace.asRelativePath(uri, false);
-  if (range && symbol) {
-    // Providers give either the whole declaration or only its name: take at least SYMBOL_LINES lines.
-    const endLine = Math.min(document.lineCount - 1, Math.max(range.end.line, range.start.line + SYMBOL_LINES - 1));
-    const text = document.getText(new vscode.Range(range.start.line, 0, endLine, document.lineAt(endLine).text.length));
-    return { id: randomUUID(), kind: "symbol", label: `${symbol} (${basename(path)}:${range.start.line + 1})`, path, languageId: document.languageId, text, startLine: range.start.line + 1 };
-  }
   return { id: randomUUID(), kind: "file", label: basename(path), path, languageId: document.languageId, text: document.getText().slice(0, MAX_CHARS), startLine: 1 };
 }
 
-function symbolIcon(kind: vscode.SymbolKind): string {
-  switch (kind) {
-    case vscode.SymbolKind.Class: return "class";
-    case vscode.SymbolKind.Interface: return "interface";
-    case vscode.SymbolKind.Method: return "method";
-    case vscode.SymbolKind.Function: return "method";
-    case vscode.SymbolKind.Variable: return "variable";
-    case vscode.SymbolKind.Constant: return "constant";
-    case vscode.SymbolKind.Enum: return "enum";
-    case vscode.SymbolKind.Property: return "property";
-    case vscode.SymbolKind.Field: return "field";
-    default: return "misc";
-  }
+async function readSymbol(symbol: SymbolCandidate): Promise<ContextItem | undefined> {
+  const uri = vscode.Uri.parse(symbol.uri);
+  const document = await openText(uri);
+  if (!document) return undefined;
+  const path = vscode.workspace.asRelativePath(uri, false);
+  const start = Math.min(symbol.startLine, document.lineCount - 1);
+  // The index knows the whole definition; a provider that gave only the name's line gets SYMBOL_LINES.
+  const wanted = Math.max(start, symbol.endLine ?? start + SYMBOL_LINES - 1);
+  const endLine = Math.min(document.lineCount - 1, wanted, start + MAX_SYMBOL_LINES - 1);
+  const text = document.getText(new vscode.Range(start, 0, endLine, document.lineAt(endLine).text.length));
+  return { id: randomUUID(), kind: "symbol", label: `${symbol.name} (${basename(path)}:${start + 1})`, path, languageId: document.languageId, text, startLine: start + 1 };
 }

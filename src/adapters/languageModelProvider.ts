@@ -2,13 +2,26 @@ import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { CHAT_SAMPLING } from "../core/chat/conversation";
 import { estimateTokens } from "../core/chat/contextBudget";
-import type { EngineClient } from "../core/engine/engineClient";
+import { EngineRequestError, type EngineClient } from "../core/engine/engineClient";
 import type { ModelController } from "../core/models/modelController";
-import type { ChatTurn } from "../protocol/engineProtocol";
+import type { ChatTurn, StopReason } from "../protocol/engineProtocol";
 import { getSetting } from "./configuration";
 
 export const LM_VENDOR = "hearth";
 const MODEL_ID = "hearth-chat";
+
+/** How the last vscode.lm request ended (the integration tests check that cancelling stops the model). */
+export interface LanguageModelResponseOutcome {
+  stopReason: StopReason;
+  generatedTokens: number;
+}
+
+/** The registration as the composition root keeps it. */
+export interface LanguageModelProviderRegistration extends vscode.Disposable {
+  /** Whether the provider is registered with VS Code right now. */
+  readonly registered: boolean;
+  readonly lastResponse: LanguageModelResponseOutcome | undefined;
+}
 
 /** The part of vscode.lm this file needs; older VS Code builds lack the function, so it is looked up at runtime. */
 interface LanguageModelRegistry {
@@ -54,6 +67,7 @@ class HearthLanguageModelProvider implements vscode.LanguageModelChatProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeLanguageModelChatInformation = this.changed.event;
   private readonly subscription: { dispose(): void };
+  lastResponse: LanguageModelResponseOutcome | undefined;
 
   constructor(private readonly engine: EngineClient, private readonly models: ModelController) {
     this.subscription = models.onDidChangeState((role) => {
@@ -92,14 +106,24 @@ class HearthLanguageModelProvider implements vscode.LanguageModelChatProvider {
     if (!info) throw new Error("No Hearth chat model is selected: run \"Hearth: Select Chat Model…\".");
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
+    // Cancelled while the model was loading: the listener above would not run any more.
+    if (token.isCancellationRequested) controller.abort();
     try {
       const chat = toEngineChat(messages);
-      await this.engine.request("chat", {
+      const result = await this.engine.request("chat", {
         conversationId: `lm-${randomUUID()}`,
         ...chat,
         maxTokens: getSetting("hearth.chat.maxTokens"),
         ...CHAT_SAMPLING,
       }, { signal: controller.signal, onStream: (text) => progress.report(new vscode.LanguageModelTextPart(text)) });
+      this.lastResponse = { stopReason: result.stopReason, generatedTokens: result.stats.generatedTokens };
+    } catch (error) {
+      // Aborted before the engine started: the caller asked for it, so this is no failure.
+      if (error instanceof EngineRequestError && error.code === "aborted" && controller.signal.aborted) {
+        this.lastResponse = { stopReason: "aborted", generatedTokens: 0 };
+        return;
+      }
+      throw error;
     } finally {
       cancel.dispose();
     }
@@ -123,7 +147,7 @@ class HearthLanguageModelProvider implements vscode.LanguageModelChatProvider {
  * Registers the provider while hearth.chat.languageModelProvider is on (and the API
  * exists); follows the setting without a reload.
  */
-export function registerLanguageModelProvider(engine: EngineClient, models: ModelController, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerLanguageModelProvider(engine: EngineClient, models: ModelController, log: vscode.LogOutputChannel): LanguageModelProviderRegistration {
   let registration: { provider: HearthLanguageModelProvider; disposable: vscode.Disposable } | undefined;
   const update = () => {
     const wanted = getSetting("hearth.chat.languageModelProvider");
@@ -155,10 +179,17 @@ export function registerLanguageModelProvider(engine: EngineClient, models: Mode
     else if (event.affectsConfiguration("hearth.chat") || event.affectsConfiguration("hearth.engine")) registration?.provider.refresh();
   });
   return {
+    get registered() {
+      return registration !== undefined;
+    },
+    get lastResponse() {
+      return registration?.provider.lastResponse;
+    },
     dispose: () => {
       listener.dispose();
       registration?.disposable.dispose();
       registration?.provider.dispose();
+      registration = undefined;
     },
   };
 }
