@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import path from "node:path";
 import { launchChromium } from "../../scripts/workbench/browser.mjs";
 import { installExtension, startCodeServer } from "../../scripts/workbench/codeServer.mjs";
+import { guardExtensionVsix, networkGuardEnv, networkGuardVerdict } from "../../scripts/workbench/networkGuard.mjs";
 import { REPO_ROOT, extensionManifest, vsixPath } from "../../scripts/workbench/paths.mjs";
 import { ensureWorkbench } from "../../scripts/workbench/setup.mjs";
 import { prepareTestbed } from "../../scripts/workbench/testbed.mjs";
@@ -15,6 +16,9 @@ import { completionSteps } from "./completionSteps.mjs";
 import { modelSteps } from "./modelSteps.mjs";
 
 const RESULTS_DIR = path.join(REPO_ROOT, "test-results", "e2e");
+const GUARD_LOG = path.join(RESULTS_DIR, "network-attempts.jsonl");
+/** Requests the browser made to anything but the local workbench, with the frame that made them. */
+const remoteRequests = [];
 const KEEP = process.env.HEARTH_E2E_KEEP === "1"; // keep the temp folder for debugging
 const t0 = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -213,6 +217,7 @@ try {
 
   let t = Date.now();
   await installExtension(vsix, { extensionsDir: testbed.extensionsDir, userDataDir: testbed.userDataDir });
+  await installExtension(guardExtensionVsix(), { extensionsDir: testbed.extensionsDir, userDataDir: testbed.userDataDir });
   const installed = existsSync(path.join(testbed.extensionsDir, `${extensionId}-${manifest.version}`));
   log(`installed ${path.basename(vsix)} in ${secs(Date.now() - t)}${installed ? "" : " (folder not found where expected)"}`);
 
@@ -221,6 +226,7 @@ try {
     userDataDir: testbed.userDataDir,
     extensionsDir: testbed.extensionsDir,
     workspace: testbed.workspace,
+    env: networkGuardEnv(GUARD_LOG),
     logFile: path.join(RESULTS_DIR, "code-server.log"),
   });
   log(`code-server up at ${server.url} in ${secs(Date.now() - t)}`);
@@ -231,6 +237,20 @@ try {
   const consoleErrors = [];
   page.on("console", (msg) => {
     if (msg.type() === "error") consoleErrors.push(msg.text());
+  });
+  // Every frame's requests, the webviews' included: Hearth's chat view may load only its own files.
+  browser.context.on("request", (request) => {
+    const url = request.url();
+    if (/^(data|blob|about):/.test(url)) return;
+    const host = new URL(url).hostname;
+    if (host === "127.0.0.1" || host === "localhost" || host.endsWith(".localhost")) return;
+    let frameUrl = "";
+    try {
+      frameUrl = request.frame().url();
+    } catch {
+      /* a service worker's request has no frame */
+    }
+    remoteRequests.push({ url, frameUrl });
   });
   await page.goto(server.url);
 
@@ -390,6 +410,20 @@ try {
   }
   if (testbed && !KEEP) testbed.remove();
   else if (testbed) log(`kept ${testbed.root}`);
+}
+
+// Nothing from Hearth's processes or webviews may have left the machine.
+{
+  const guard = networkGuardVerdict(GUARD_LOG);
+  log(guard.summary);
+  const fromHearthWebview = remoteRequests.filter((request) => /hearth/i.test(request.frameUrl) || /hearth/i.test(request.url));
+  log(`browser requests to other hosts: ${remoteRequests.length}, from Hearth's webviews: ${fromHearthWebview.length}` +
+    (remoteRequests.length ? ` (${[...new Set(remoteRequests.map((request) => new URL(request.url).host))].slice(0, 4).join(", ")})` : ""));
+  const problems = [...guard.problems, ...fromHearthWebview.slice(0, 5).map((request) => `webview request to ${request.url} (frame ${request.frameUrl})`)];
+  if (server) {
+    results.push({ name: "no network access from Hearth (extension host, engine, webviews)", ok: problems.length === 0, error: problems.length ? new Error(problems.join("\n")) : undefined });
+    console.log(`${problems.length ? "✗" : "✓"} no network access from Hearth (extension host, engine, webviews)${problems.length ? `\n    ${problems.join("\n    ")}` : ""}`);
+  }
 }
 
 const passed = results.filter((r) => r.ok).length;

@@ -10,8 +10,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { launchChromium } from "../../scripts/workbench/browser.mjs";
-import { startCodeServer } from "../../scripts/workbench/codeServer.mjs";
+import { installExtension, startCodeServer } from "../../scripts/workbench/codeServer.mjs";
 import { CACHE_DIR, REPO_ROOT } from "../../scripts/workbench/paths.mjs";
+import { guardExtensionVsix, networkGuardEnv, networkGuardVerdict } from "../../scripts/workbench/networkGuard.mjs";
 import { ensureWorkbench } from "../../scripts/workbench/setup.mjs";
 import { prepareTestbed } from "../../scripts/workbench/testbed.mjs";
 
@@ -19,10 +20,13 @@ const RESULTS_DIR = path.join(REPO_ROOT, "test-results", "integration");
 const SUITE = path.join(REPO_ROOT, "out", "test", "integration", "suite", "index.js");
 const RESULT_MARKER = "HEARTH_INTEGRATION_RESULT";
 const RESULT_FILE = path.join(RESULTS_DIR, "result.json");
+const GUARD_LOG = path.join(RESULTS_DIR, "network-attempts.jsonl");
 const START_MARKER = "HEARTH_INTEGRATION_START";
 /** Workbench log lines that are not ours (no network here). */
 const NOISE = /open-vsx\.org|authentication provider 'github'|api\.github\.com|marketplace/i;
-const TIMEOUT_MS = Number(process.env.HEARTH_INTEGRATION_TIMEOUT_MS ?? 300_000);
+/** The host-figures test runs HEARTH_HOST_FIGURE_REQUESTS requests (300 by default): allow a second each beyond that. */
+const FIGURE_REQUESTS = Number(process.env.HEARTH_HOST_FIGURE_REQUESTS || 300);
+const TIMEOUT_MS = Number(process.env.HEARTH_INTEGRATION_TIMEOUT_MS ?? 600_000 + Math.max(0, FIGURE_REQUESTS - 300) * 1000);
 const t0 = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const log = (msg) => console.log(`[${secs(Date.now() - t0)}] ${msg}`);
@@ -52,7 +56,7 @@ function localVSCode() {
 
 /** Environment the suite reads in the extension host. */
 function testEnv() {
-  return { HEARTH_INTEGRATION_GREP: process.env.HEARTH_INTEGRATION_GREP ?? "", HEARTH_INTEGRATION_RESULT_FILE: RESULT_FILE };
+  return { HEARTH_INTEGRATION_GREP: process.env.HEARTH_INTEGRATION_GREP ?? "", HEARTH_INTEGRATION_RESULT_FILE: RESULT_FILE, HEARTH_HOST_FIGURE_REQUESTS: String(FIGURE_REQUESTS) };
 }
 
 /** The suite's result file, if it wrote one. */
@@ -117,11 +121,12 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
 async function runWithCodeServer(testbed) {
   log("mode: code-server extension host (smoke-test driver payload)");
   await ensureWorkbench({ log });
+  await installExtension(guardExtensionVsix(), { extensionsDir: testbed.extensionsDir, userDataDir: testbed.userDataDir });
   const server = await startCodeServer({
     userDataDir: testbed.userDataDir,
     extensionsDir: testbed.extensionsDir,
     extraArgs: ["--vscode-option", "enable-smoke-test-driver"],
-    env: testEnv(),
+    env: { ...testEnv(), ...networkGuardEnv(GUARD_LOG) },
     logFile: path.join(RESULTS_DIR, "code-server.log"),
   });
   activeServer = server;
@@ -206,6 +211,14 @@ try {
   if (exitCode === 0 && !counts) log("warning: the suite's result line was not seen; trusting the exit code");
   if (exitCode === 0 && passed === 0 && !counts) passed = 1;
   log(`extension host exit code ${exitCode}${timedOut ? " (timed out)" : ""}; output in ${path.relative(REPO_ROOT, RESULTS_DIR)}`);
+  if (!executable) {
+    const guard = networkGuardVerdict(GUARD_LOG);
+    log(guard.summary);
+    if (guard.problems.length > 0) {
+      console.error(`network guard:\n  ${guard.problems.join("\n  ")}`);
+      failed += 1;
+    }
+  }
 } catch (err) {
   console.error(`integration run failed: ${err?.message ?? err}`);
   failed += 1;

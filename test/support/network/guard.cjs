@@ -3,7 +3,10 @@
 // connection, DNS lookup, fetch or WebSocket to anything but loopback is recorded in
 // HEARTH_NETWORK_GUARD_LOG and refused with an error. With HEARTH_NETWORK_GUARD_SCOPE
 // (a regular expression), only attempts whose stack matches it are refused and count as
-// violations; others (a host program's own traffic) are only recorded as "observed".
+// violations; others (a host program's own traffic) are only recorded as "observed". A process
+// whose main script matches the scope (the engine) is in scope as a whole. With
+// HEARTH_NETWORK_GUARD_RECORD_LOADS=1 each process records that the guard is loaded in it, so a
+// runner can prove the guard ran in the extension host and the engine.
 "use strict";
 const net = require("node:net");
 const dns = require("node:dns");
@@ -14,6 +17,15 @@ if (!globalThis.__hearthNetworkGuard) {
   globalThis.__hearthNetworkGuard = true;
   const logFile = process.env.HEARTH_NETWORK_GUARD_LOG;
   const scope = process.env.HEARTH_NETWORK_GUARD_SCOPE ? new RegExp(process.env.HEARTH_NETWORK_GUARD_SCOPE) : undefined;
+  const mainScript = process.argv[1] ?? "";
+  const processInScope = scope ? scope.test(mainScript) : true;
+  if (logFile && process.env.HEARTH_NETWORK_GUARD_RECORD_LOADS === "1") {
+    try {
+      fs.appendFileSync(logFile, JSON.stringify({ pid: process.pid, kind: "loaded", target: mainScript, verdict: "loaded", argv: process.argv.slice(1, 6).join(" ") }) + "\n");
+    } catch {
+      // Best effort, as for attempts.
+    }
+  }
 
   const isLoopbackHost = (host) => {
     if (host === undefined || host === null || host === "") return true; // Node's default is localhost
@@ -24,7 +36,7 @@ if (!globalThis.__hearthNetworkGuard) {
   /** Records an attempt; returns an Error to refuse it, or undefined to let it through. */
   const check = (kind, target) => {
     const stack = new Error().stack ?? "";
-    const inScope = scope ? scope.test(stack) : true;
+    const inScope = processInScope || (scope ? scope.test(stack) : true);
     const entry = { pid: process.pid, kind, target: String(target), verdict: inScope ? "refused" : "observed", stack: stack.split("\n").slice(2, 12).join("\n") };
     if (logFile) {
       try {
