@@ -68,6 +68,8 @@ describe("durability: files survive a kill at any moment", function () {
       await killWhileWriting("history", folder.path, (kill + 1) * GENERATIONS_PER_WRITER, random() * MAX_KILL_DELAY_MS);
       const { history, movedAside } = await new ChatHistoryStore(folder.path).load();
       assert.equal(movedAside, undefined, `kill ${kill}: ${movedAside?.reason ?? ""}`);
+      // Loading removed the killed writer's temporary file.
+      assert.deepEqual(readdirSync(folder.path).filter((name) => name.endsWith(".tmp")), [], `kill ${kill}: no temporary file left`);
       if (history.conversations.length === 0) {
         assert.equal(saved, false, `kill ${kill}: a saved history disappeared`);
         continue;

@@ -5,8 +5,9 @@
  * (INDEX_FORMAT_VERSION): a file of another version is rebuilt, never misread.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile, rename, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { removeStaleTemporaries, writeFileAtomic } from "../../core/storage/atomicFile";
 import type { Definition, ImportInfo } from "../contextTypes";
 
 export const INDEX_FORMAT_VERSION = 1;
@@ -60,29 +61,6 @@ function asPersistedIndex(value: unknown, folder: string): PersistedIndex | stri
   return { version: INDEX_FORMAT_VERSION, folder, files };
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return error instanceof Error && "code" in error && error.code === "EPERM";
-  }
-}
-
-/** Temporary files of writers that were killed between write and rename (`<file>.<pid>.<random>.tmp`). */
-async function removeStaleTemporaries(file: string): Promise<void> {
-  const prefix = `${basename(file)}.`;
-  const names = await readdir(dirname(file)).catch(() => []);
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
-    const pid = Number(name.slice(prefix.length).split(".")[0]);
-    // This process's own (a save in progress) and those of a live writer stay.
-    if (pid === process.pid || (Number.isInteger(pid) && pid > 0 && isRunning(pid))) continue;
-    await unlink(join(dirname(file), name)).catch(() => undefined);
-  }
-}
-
 export async function loadIndex(file: string, folder: string): Promise<LoadResult> {
   await removeStaleTemporaries(file);
   let content: string;
@@ -104,14 +82,6 @@ export async function loadIndex(file: string, folder: string): Promise<LoadResul
   return { kind: "corrupt", movedTo, reason };
 }
 
-export async function saveIndex(file: string, index: PersistedIndex): Promise<void> {
-  await mkdir(join(file, ".."), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temporary, JSON.stringify(index));
-  try {
-    await rename(temporary, file);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
+export function saveIndex(file: string, index: PersistedIndex): Promise<void> {
+  return writeFileAtomic(file, JSON.stringify(index));
 }

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
+import { removeStaleTemporaries, writeFileAtomic } from "../storage/atomicFile";
 import type { AssistantTurn, StoredConversation, StoredTurn, UserTurn } from "./conversation";
 
 /** What the history file holds. */
@@ -34,13 +35,13 @@ const VERSION = 1;
 export class ChatHistoryStore {
   readonly file: string;
   private writing: Promise<void> = Promise.resolve();
-  private sequence = 0;
 
   constructor(private readonly directory: string, private readonly limits: HistoryLimits = DEFAULT_LIMITS) {
     this.file = join(directory, FILE_NAME);
   }
 
   async load(): Promise<LoadResult> {
+    await removeStaleTemporaries(this.file);
     let raw: string;
     try {
       raw = await readFile(this.file, "utf8");
@@ -58,17 +59,7 @@ export class ChatHistoryStore {
   /** Writes the history (bounded by the limits); resolves when this write is on disk. */
   save(history: ChatHistory): Promise<void> {
     const text = serializeHistory(history, this.limits);
-    const tmp = `${this.file}.${process.pid}.${++this.sequence}.tmp`;
-    const write = async () => {
-      await mkdir(this.directory, { recursive: true });
-      try {
-        await writeFile(tmp, text, "utf8");
-        await rename(tmp, this.file);
-      } catch (error) {
-        await rm(tmp, { force: true });
-        throw error;
-      }
-    };
+    const write = () => writeFileAtomic(this.file, text);
     const next = this.writing.then(write, write);
     this.writing = next.catch(() => undefined);
     return next;
