@@ -7,8 +7,11 @@ import { getSetting } from "./configuration";
 import { inNotebook, NOTEBOOK_CELL_SCHEME, notebookCellOf } from "./notebookCells";
 import type { ModelStatusBar } from "./statusBar";
 
-/** Documents far larger than this are cut around the cursor before the pipeline sees them. */
-const MAX_SNAPSHOT_CHARS = 400_000;
+/** Documents larger than this are cut around the cursor before the pipeline sees them. */
+const MAX_SNAPSHOT_CHARS = 200_000;
+/** A cut document starts this many lines (or up to twice as many) above the cursor; a multiple of the prompt's window step. */
+const SNAPSHOT_LINE_STEP = 1024;
+const SNAPSHOT_LINES_AFTER = 256;
 
 /**
  * Only real files and untitled editors get suggestions, and the code cells of notebooks that
@@ -117,11 +120,33 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
   }
 }
 
+/**
+ * What the pipeline sees of a document: the whole text when it is small, else lines around the
+ * cursor. The window starts at a multiple of SNAPSHOT_LINE_STEP lines (a multiple of the prompt
+ * layout's 32-line step), so the prompt's start stays put while the user types; and it is read
+ * with getText(range), because copying a multi-megabyte document per keystroke stalls the
+ * extension host.
+ */
 function toSnapshot(document: vscode.TextDocument, position: vscode.Position, options: vscode.TextEditorOptions | undefined): DocumentSnapshot {
   const cursor = document.offsetAt(position);
-  const full = document.getText();
-  const windowStart = full.length > MAX_SNAPSHOT_CHARS ? Math.max(0, cursor - MAX_SNAPSHOT_CHARS * 0.75) : 0;
-  const text = windowStart > 0 || full.length > MAX_SNAPSHOT_CHARS ? full.slice(windowStart, windowStart + MAX_SNAPSHOT_CHARS) : full;
+  const lastLine = document.lineAt(document.lineCount - 1);
+  const length = document.offsetAt(lastLine.range.end);
+  let windowStart = 0;
+  let text: string;
+  if (length <= MAX_SNAPSHOT_CHARS) {
+    text = document.getText();
+  } else {
+    const startLine = Math.max(0, Math.floor((position.line - SNAPSHOT_LINE_STEP) / SNAPSHOT_LINE_STEP) * SNAPSHOT_LINE_STEP);
+    const endLine = Math.min(document.lineCount - 1, position.line + SNAPSHOT_LINES_AFTER);
+    windowStart = document.offsetAt(new vscode.Position(startLine, 0));
+    let windowEnd = document.offsetAt(document.lineAt(endLine).range.end);
+    if (windowEnd - windowStart > MAX_SNAPSHOT_CHARS) {
+      // Very long lines (minified code): a window of characters around the cursor instead.
+      windowStart = Math.max(0, cursor - MAX_SNAPSHOT_CHARS * 0.75);
+      windowEnd = Math.min(length, windowStart + MAX_SNAPSHOT_CHARS);
+    }
+    text = document.getText(new vscode.Range(document.positionAt(windowStart), document.positionAt(windowEnd)));
+  }
   const tabSize = typeof options?.tabSize === "number" ? options.tabSize : 4;
   const snapshot: DocumentSnapshot = {
     // A cell's uri names the cell, not only its notebook: cache entries stay per cell.
@@ -134,6 +159,6 @@ function toSnapshot(document: vscode.TextDocument, position: vscode.Position, op
     indent: { useTabs: options?.insertSpaces === false, size: tabSize },
   };
   // A notebook cell is read after the notebook's earlier cells, when the whole cell fits.
-  const cell = full.length <= MAX_SNAPSHOT_CHARS ? notebookCellOf(document) : undefined;
+  const cell = length <= MAX_SNAPSHOT_CHARS ? notebookCellOf(document) : undefined;
   return cell ? inNotebook(snapshot, cell) : snapshot;
 }
