@@ -190,6 +190,11 @@ export class CompletionPipeline {
     }
   }
 
+  /** Requests (and speculations) begun and not yet finished: 0 when idle. */
+  get openRequests(): number {
+    return this.requests.openRequests + this.speculation.openRequests;
+  }
+
   /** The user typed or moved: drop speculative work. */
   cancelSpeculation(): void {
     this.speculation.cancel();
