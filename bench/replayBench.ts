@@ -15,6 +15,7 @@ import { defaultThreads } from "../src/engine/modelHost";
 import type { GenerationStats, LoadedModelInfo } from "../src/protocol/engineProtocol";
 import { getTestModel, type TestModelName } from "../test/support/models";
 import { Prng } from "../test/support/models/prng";
+import { llamaServerBackend, startLlamaServer, type LlamaServer } from "./llamaServer";
 import { fileSha256, machineInfo, markdownTable, percentile, repoRoot, round, writeResult } from "./benchSupport";
 
 interface ReplaySource {
@@ -40,6 +41,8 @@ const SOURCES: ReplaySource[] = [
   { label: "JavaScript (esbuild/lib/main.js)", path: "node_modules/esbuild/lib/main.js", languageId: "javascript", startLine: 400, lines: 10 },
   { label: "Python (flatted/python/flatted.py)", path: "node_modules/flatted/python/flatted.py", languageId: "python", startLine: 40, lines: 10 },
 ];
+
+const PIPELINE_OPTIONS = { maxTokens: { singleLine: 16, multiLine: 32 }, debounceMs: () => 0, timeBudgetMs: 3000, speculate: false };
 
 const STORY: ReplaySource = { label: "Story text (stories260K-fim on its own domain)", path: "", languageId: "plaintext", startLine: 0, lines: 0 };
 const STORY_TEXT = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends.\n" +
@@ -157,27 +160,48 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
       infill: (params, signal) => engine.request("infill", { ...params, reusePrefix }, { signal }),
       complete: (params, signal) => engine.request("complete", { ...params, reusePrefix }, { signal }),
     });
-    const pipelineFor = (info: LoadedModelInfo, reusePrefix: boolean) => new CompletionPipeline(backendFor(info, reusePrefix), {
-      maxTokens: { singleLine: 16, multiLine: 32 }, debounceMs: () => 0, timeBudgetMs: 3000, speculate: false,
-    });
+    const pipelineFor = (info: LoadedModelInfo, reusePrefix: boolean) => new CompletionPipeline(backendFor(info, reusePrefix), PIPELINE_OPTIONS);
 
-    const coder = await load(codeModel);
-    for (const reusePrefix of [true, false]) {
+    /** The same files, seeds and rhythm for every scenario; `freshState` runs before each file. */
+    const replayFiles = async (label: string, makePipeline: () => CompletionPipeline, requests: number, freshState: () => Promise<unknown>) => {
       const records: RequestRecord[] = [];
       for (const source of SOURCES) {
         const fullText = readFileSync(join(repoRoot, source.path), "utf8");
         const lines = fullText.split("\n");
         const start = lines.slice(0, source.startLine).join("\n").length + 1;
         const end = start + lines.slice(source.startLine, source.startLine + source.lines).join("\n").length;
-        // A fresh engine state per file, as when the user switches files.
-        await engine.request("unloadModel", { role: "completion" });
-        await load(codeModel);
-        const pipeline = pipelineFor(coder, reusePrefix);
-        records.push(...await replay(pipeline, source, fullText, { start, end }, new Prng(7), reusePrefix ? maxRequests : Math.ceil(maxRequests / 3)));
+        await freshState();
+        const pipeline = makePipeline();
+        records.push(...await replay(pipeline, source, fullText, { start, end }, new Prng(7), requests));
         pipeline.dispose();
-        console.log(`  ${source.label}, reuse ${reusePrefix ? "on" : "off"}: ${records.length} records so far`);
+        console.log(`  ${source.label}, ${label}: ${records.length} records so far`);
       }
-      scenarios.push(summarize(`${codeModel}, TS+JS+Python, prefix reuse ${reusePrefix ? "on" : "off (baseline)"}`, records));
+      scenarios.push(summarize(`${codeModel}, TS+JS+Python, ${label}`, records));
+    };
+
+    const coder = await load(codeModel);
+    // A fresh engine state per file, as when the user switches files.
+    const reloadCoder = async () => {
+      await engine.request("unloadModel", { role: "completion" });
+      await load(codeModel);
+    };
+    await replayFiles("prefix reuse on", () => pipelineFor(coder, true), maxRequests, reloadCoder);
+    await replayFiles("prefix reuse off (baseline)", () => pipelineFor(coder, false), Math.ceil(maxRequests / 3), reloadCoder);
+
+    if (process.env.LLAMA_SERVER) {
+      // Same model file, threads, context and samplers; llama-server restarted per file like the engine.
+      await engine.request("unloadModel", { role: "completion" });
+      const coderPath = await getTestModel(codeModel);
+      let server: LlamaServer | undefined;
+      try {
+        await replayFiles("llama-server /infill (llama.vscode's requests, --cache-reuse 256)", () => new CompletionPipeline(llamaServerBackend(server?.url ?? "", { name: coder.displayName, fim: coder.fim }), PIPELINE_OPTIONS),
+          maxRequests, async () => {
+            await server?.stop();
+            server = await startLlamaServer(process.env.LLAMA_SERVER ?? "", coderPath, { threads, contextSize: 4096 });
+          });
+      } finally {
+        await server?.stop();
+      }
     }
 
     const stories = await load("stories260K-fim");
@@ -189,13 +213,16 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
     await engine.dispose();
   }
   const on = scenarios[0];
-  const off = scenarios[1];
-  const ratio = {
-    p50: round(on.modelRequestMs.p50 / off.modelRequestMs.p50, 3),
-    p95: round(on.modelRequestMs.p95 / off.modelRequestMs.p95, 3),
+  const ratioTo = (other: ReturnType<typeof summarize> | undefined) => other && {
+    p50: round(on.ghostTextMs.p50 / other.ghostTextMs.p50, 3),
+    p95: round(on.ghostTextMs.p95 / other.ghostTextMs.p95, 3),
   };
-  const path = await writeResult("replay", { benchmark: "replay", date: new Date().toISOString(), machine, threads, contextSize: 4096, models, scenarios, reuseOnOverOff: ratio,
-    llamaServer: process.env.LLAMA_SERVER ? "not implemented in this run" : "skipped: LLAMA_SERVER is not set (no llama-server binary on this machine)" });
+  const reuseOnOverOff = ratioTo(scenarios[1]);
+  const server = scenarios.find((scenario) => scenario.label.includes("llama-server"));
+  const overLlamaServer = ratioTo(server);
+  const skipped = "skipped: LLAMA_SERVER is not set (no llama-server binary on this machine)";
+  const path = await writeResult("replay", { benchmark: "replay", date: new Date().toISOString(), machine, threads, contextSize: 4096, models, scenarios, reuseOnOverOff,
+    hearthOverLlamaServer: overLlamaServer ?? skipped });
   console.log(`\nThreads ${threads}, context 4096, ${machine.cores} cores (${machine.cpuModel}); models: ${models.map((model) => `${model.name} ${model.sha256.slice(0, 12)}…`).filter((value, index, all) => all.indexOf(value) === index).join(", ")}\n`);
   console.log(markdownTable(
     ["scenario", "model requests", "shown", "aborted", "zero-model share", "ghost text p50/p95/p99 ms", "model request p50/p95/p99 ms", "evaluated/req", "reused/req", "generated"],
@@ -203,7 +230,7 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
       `${scenario.ghostTextMs.p50}/${scenario.ghostTextMs.p95}/${scenario.ghostTextMs.p99}`,
       `${scenario.modelRequestMs.p50}/${scenario.modelRequestMs.p95}/${scenario.modelRequestMs.p99}`,
       scenario.evaluatedTokensPerRequest, scenario.reusedTokensPerRequest, scenario.generatedTokens])));
-  console.log(`\nmodel request time, reuse on ÷ reuse off: p50 ${ratio.p50}, p95 ${ratio.p95}`);
-  console.log(process.env.LLAMA_SERVER ? "llama-server baseline: not implemented yet" : "llama-server baseline: skipped (set LLAMA_SERVER to a llama-server binary to run it)");
+  console.log(`\ntime to ghost text, reuse on ÷ reuse off: p50 ${reuseOnOverOff?.p50}, p95 ${reuseOnOverOff?.p95}`);
+  console.log(overLlamaServer ? `time to ghost text, Hearth ÷ llama-server: p50 ${overLlamaServer.p50}, p95 ${overLlamaServer.p95}` : `llama-server baseline: ${skipped}`);
   console.log(`written ${path}`);
 }

@@ -1,0 +1,75 @@
+/**
+ * The replay's llama-server baseline (bench/llamaServer.ts) without a llama-server binary: a
+ * loopback stand-in records what the backend sends and answers as /infill does, so the request
+ * shape (llama.vscode's) and the reading of the answer are checked here.
+ */
+import * as assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import { infillBody, llamaServerBackend } from "../../bench/llamaServer";
+import type { InfillParams } from "../../src/protocol/engineProtocol";
+
+const PARAMS: InfillParams = {
+  prefix: "function add(a, b) {\n", currentLine: "  return a", suffix: "\n}\n", filePath: "src/math.js",
+  chunks: [{ filePath: "src/util.js", text: "export const sum = (xs) => xs.reduce(add, 0);" }],
+  maxTokens: 16, temperature: 0, topK: 40, topP: 0.95, timeBudgetMs: 3000, stopAtLineEnd: true,
+};
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === "object" && address !== null ? address.port : 0;
+}
+
+describe("llama-server baseline for the replay benchmark", () => {
+  let server: Server;
+  let url = "";
+  const received: unknown[] = [];
+
+  before(async () => {
+    server = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        const parsed: unknown = JSON.parse(body);
+        received.push({ path: request.url, body: parsed });
+        response.setHeader("content-type", "application/json");
+        response.end(JSON.stringify({ content: " + b;", tokens_cached: 120, stop_type: "word", timings: { prompt_n: 3, prompt_ms: 12.5, predicted_n: 4, predicted_ms: 30 } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${portOf(server)}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("sends llama.vscode's /infill request: prefix, suffix, extra chunks, the current line as prompt, cache_prompt", async () => {
+    const backend = llamaServerBackend(url, { name: "twin", fim: null });
+    const result = await backend.infill(PARAMS, new AbortController().signal);
+    assert.equal(received.length, 1);
+    assert.deepEqual(received[0], { path: "/infill", body: infillBody(PARAMS) });
+    const body = infillBody(PARAMS);
+    assert.equal(body.input_prefix, PARAMS.prefix);
+    assert.equal(body.input_suffix, PARAMS.suffix);
+    assert.equal(body.prompt, PARAMS.currentLine);
+    assert.deepEqual(body.input_extra, [{ filename: "src/util.js", text: PARAMS.chunks?.[0].text }]);
+    assert.equal(body.cache_prompt, true);
+    assert.equal(body.n_predict, 16);
+    assert.deepEqual(body.stop, ["\n"]);
+
+    assert.equal(result.text, " + b;");
+    assert.equal(result.stopReason, "stopString");
+    assert.deepEqual(result.stats, { promptTokens: 120, reusedTokens: 117, evaluatedTokens: 3, promptMs: 12.5, firstTokenMs: 12.5, generationMs: 42.5, generatedTokens: 4 });
+  });
+
+  it("reports an HTTP error instead of an empty suggestion", async () => {
+    const failing = createServer((_request, response) => {
+      response.statusCode = 503;
+      response.end("loading model");
+    });
+    await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+    try {
+      const backend = llamaServerBackend(`http://127.0.0.1:${portOf(failing)}`, { name: "twin", fim: null });
+      await assert.rejects(backend.infill(PARAMS, new AbortController().signal), /HTTP 503/);
+    } finally {
+      await new Promise<void>((resolve) => failing.close(() => resolve()));
+    }
+  });
+});
