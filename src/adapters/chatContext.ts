@@ -12,6 +12,26 @@ function basename(path: string): string {
   return path.replace(/^.*[\\/]/, "");
 }
 
+/**
+ * The file around the cursor, within ACTIVE_FILE_CHARS. Only the characters near the cursor are
+ * read (getText(range)): this runs whenever the cursor rests, and copying a multi-megabyte
+ * document each time stalls typing.
+ */
+function activeFileWindow(document: vscode.TextDocument, active: vscode.Position): { text: string; startLine: number; whole: boolean } {
+  const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+  if (length <= ACTIVE_FILE_CHARS) return windowAround(document.getText(), active.line, ACTIVE_FILE_CHARS);
+  const cursor = document.offsetAt(active);
+  const from = document.positionAt(Math.max(0, cursor - ACTIVE_FILE_CHARS));
+  const to = document.positionAt(Math.min(length, cursor + ACTIVE_FILE_CHARS));
+  // Whole lines where they fit; a line longer than the budget (minified code) is cut around the cursor.
+  const start = from.line < active.line ? new vscode.Position(from.line + 1, 0) : from;
+  const end = to.line > active.line ? new vscode.Position(to.line, 0) : to;
+  const nearby = windowAround(document.getText(new vscode.Range(start, end)), active.line - start.line, ACTIVE_FILE_CHARS);
+  const cutAt = Math.max(0, cursor - document.offsetAt(start) - ACTIVE_FILE_CHARS * 0.75);
+  const text = nearby.text.length > ACTIVE_FILE_CHARS ? nearby.text.slice(cutAt, cutAt + ACTIVE_FILE_CHARS) : nearby.text;
+  return { text, startLine: start.line + nearby.startLine, whole: false };
+}
+
 /** A context item for an editor: its selection, or the file around the cursor when nothing is selected. */
 export function editorContext(editor: vscode.TextEditor, id: string): ContextItem {
   const document = editor.document;
@@ -25,7 +45,7 @@ export function editorContext(editor: vscode.TextEditor, id: string): ContextIte
       text: document.getText(selection), startLine: start,
     };
   }
-  const window = windowAround(document.getText(), selection.active.line, ACTIVE_FILE_CHARS);
+  const window = activeFileWindow(document, selection.active);
   const lines = lineCount(window.text);
   return {
     id, kind: "file", label: window.whole ? basename(path) : `${basename(path)}:${window.startLine}-${window.startLine + lines - 1}`,

@@ -416,9 +416,15 @@ try {
 {
   const guard = networkGuardVerdict(GUARD_LOG);
   log(guard.summary);
-  const fromHearthWebview = remoteRequests.filter((request) => /hearth/i.test(request.frameUrl) || /hearth/i.test(request.url));
-  log(`browser requests to other hosts: ${remoteRequests.length}, from Hearth's webviews: ${fromHearthWebview.length}` +
-    (remoteRequests.length ? ` (${[...new Set(remoteRequests.map((request) => new URL(request.url).host))].slice(0, 4).join(", ")})` : ""));
+  // A webview's own files come through *.vscode-resource.vscode-cdn.net, which the webview's
+  // service worker answers from the workbench (no network); only the installed extension's folder
+  // may be read that way. Any other request from a webview frame is a violation; the workbench's
+  // own requests (its extension gallery) are only reported.
+  const fromWebviews = remoteRequests.filter((request) => /\/webview\//.test(request.frameUrl));
+  const ownResource = (request) => /\.vscode-resource\.vscode-cdn\.net$/.test(new URL(request.url).hostname) && /\/hearth\.hearth-[^/]+\//.test(new URL(request.url).pathname);
+  const fromHearthWebview = fromWebviews.filter((request) => !ownResource(request));
+  log(`browser requests to other hosts: ${remoteRequests.length} (${fromWebviews.length} from webviews, all but ${fromHearthWebview.length} the extension's own files through the webview resource scheme)` +
+    (remoteRequests.length ? `; hosts ${[...new Set(remoteRequests.map((request) => new URL(request.url).host))].slice(0, 4).join(", ")}` : ""));
   const problems = [...guard.problems, ...fromHearthWebview.slice(0, 5).map((request) => `webview request to ${request.url} (frame ${request.frameUrl})`)];
   if (server) {
     results.push({ name: "no network access from Hearth (extension host, engine, webviews)", ok: problems.length === 0, error: problems.length ? new Error(problems.join("\n")) : undefined });

