@@ -74,6 +74,12 @@ export const TEST_MODELS: readonly TestModelSpec[] = [
         kind: "adapter", baseModel: "stories260K", tokenizer: "(none: adapter)"
     },
     {
+        // hand-built, not trained: writes CODE_CHAIN_TEXT after an indented empty line (./codeChain.ts)
+        name: "code-chain-260K", family: "bigram chain on the stories260K tokenizer (writes fixed code)", architecture: "llama",
+        role: "completion", kind: "model", tokenizer: "stories260K.gguf + pieces \"▁▁\", \"▁▁▁\" appended",
+        expectedChatWrapper: "Llama2ChatWrapper"
+    },
+    {
         name: "llama3", family: "Llama 3 Instruct", architecture: "llama", role: "chat", kind: "model",
         tokenizer: "GPT-2 BPE + Llama 3 special tokens, pre-tokenizer llama-bpe", expectedChatWrapper: "Llama3ChatWrapper"
     },
