@@ -14,6 +14,7 @@ import { prepareTestbed } from "../../scripts/workbench/testbed.mjs";
 import { chatSteps } from "./chatSteps.mjs";
 import { completionSteps } from "./completionSteps.mjs";
 import { modelSteps } from "./modelSteps.mjs";
+import { multiLineStep, prepareCodeChainModel } from "./multiLineStep.mjs";
 
 const RESULTS_DIR = path.join(REPO_ROOT, "test-results", "e2e");
 const GUARD_LOG = path.join(RESULTS_DIR, "network-attempts.jsonl");
@@ -213,6 +214,7 @@ try {
   if (newerSources.length) log(`warning: ${path.basename(vsix)} is older than ${newerSources.slice(0, 3).join(", ")}${newerSources.length > 3 ? ", …" : ""} (run npm run package to test the current code)`);
 
   testbed = prepareTestbed({ prefix: "hearth-e2e-" });
+  await prepareCodeChainModel(REPO_ROOT, testbed);
   log(`temp folder ${testbed.root}; model ${testbed.modelFile}`);
 
   let t = Date.now();
@@ -392,6 +394,9 @@ try {
 
   // e. The switched models in use, model info, the walkthrough.
   await modelSteps({ page, step, screenshot, assert, runPaletteCommand, userDataDir: testbed.userDataDir });
+
+  // f. A multi-line suggestion after `{`, from the deterministic code-chain test model.
+  await multiLineStep({ page, step, screenshot, assert, runPaletteCommand, quickOpen, userDataDir: testbed.userDataDir, workspace: testbed.workspace, norm });
 
   const notes = await notificationTexts();
   if (notes.length) log(`notifications: ${notes.map((n) => JSON.stringify(n)).join("; ")}`);

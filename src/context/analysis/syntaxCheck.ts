@@ -45,15 +45,18 @@ function firstContentOffset(completion: string): number | undefined {
 
 /**
  * The block the completion opened: the outermost multi-line node that starts on the
- * cursor's line (or the completion's first line) and ends inside the completion.
+ * cursor's line (or the completion's first line) and ends inside the completion, at the end
+ * of a line: an expression continued on the next line (`a +\n    b;`) is not a block, and
+ * cutting after it would drop the statement's `;`.
  */
-function openedBlockEnd(root: Node, lineStart: number, firstLineEnd: number, offset: number, completionEnd: number): number | undefined {
+function openedBlockEnd(root: Node, completed: string, lineStart: number, firstLineEnd: number, offset: number, completionEnd: number): number | undefined {
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
     if (!node || node.endIndex <= lineStart || node.startIndex >= firstLineEnd) continue;
     if (node.startIndex >= lineStart && node.endIndex > offset && node.endIndex < completionEnd
       && node.endPosition.row > node.startPosition.row && !node.isError && node.isNamed
+      && /^[ \t]*(\r?\n|$)/.test(completed.slice(node.endIndex, node.endIndex + 240))
       // A body that starts at the cursor (Python's empty function body) encloses the completion: look inside it.
       && !BLOCK_TYPE.test(node.type)) return node.endIndex;
     const children = node.children;
@@ -82,7 +85,8 @@ export function checkWithTree(parser: Parser, text: string, offset: number, comp
       startIndex: offset, oldEndIndex: offset, newEndIndex: offset + completion.length,
       startPosition, oldEndPosition: startPosition, newEndPosition: pointAfter(startPosition, completion),
     }));
-    const after = parseWithLimit(parser, text.slice(0, offset) + completion + text.slice(offset), before, CHECK_PARSE_LIMIT_MS);
+    const completed = text.slice(0, offset) + completion + text.slice(offset);
+    const after = parseWithLimit(parser, completed, before, CHECK_PARSE_LIMIT_MS);
     if (!after) return undefined;
     try {
       const errorsAfter = countErrors(after);
@@ -93,7 +97,7 @@ export function checkWithTree(parser: Parser, text: string, offset: number, comp
         const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
         const newline = completion.indexOf("\n", contentStart);
         const firstLineEnd = newline < 0 ? completionEnd : offset + newline;
-        end = openedBlockEnd(after.rootNode, lineStart, firstLineEnd, offset, completionEnd)
+        end = openedBlockEnd(after.rootNode, completed, lineStart, firstLineEnd, offset, completionEnd)
           ?? closedBlockEnd(after.rootNode, offset, offset + contentStart, completionEnd);
       }
       return { blockEnd: end === undefined ? null : end - offset, errorsBefore, errorsAfter, newErrors: errorsAfter > errorsBefore, method: "tree" };

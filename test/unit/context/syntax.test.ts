@@ -17,6 +17,15 @@ describe("syntax service for completion post-processing (real worker)", function
     assert.equal(report.newErrors, false);
   });
 
+  it("TypeScript: a statement continued on the next line is not a block (its `;` stays)", async () => {
+    const text = "function add(a: number, b: number) {\n    \n}\n";
+    const offset = text.indexOf("\n    \n") + 5;
+    const completion = "return a +\n    b;";
+    const report = await client.checkCompletion({ languageId: "typescript", text, offset, completion });
+    assert.equal(completion.slice(0, report.blockEnd ?? undefined), completion);
+    assert.equal(report.newErrors, false);
+  });
+
   it("TypeScript: a completion that closes the enclosing block ends there", async () => {
     const text = "class A {\n  run() {\n    ";
     const completion = "return 1;\n  }\n}\n\nclass B {}\n";
