@@ -81,7 +81,9 @@ async function replay(
     pipeline.debounce.recordKeystroke(clock);
     pipeline.cancelSpeculation();
   };
-  for (let index = 0; index < target.length && records.filter((record) => record.source === "model").length < maxRequests; index++) {
+  // Every request that reached the model counts, shown or not: the shape twins' random output is often discarded.
+  let modelRequests = 0;
+  for (let index = 0; index < target.length && modelRequests < maxRequests; index++) {
     if (random.next() < 0.02 && /\w/.test(target[index])) {
       keystroke("x");
       clock += 120;
@@ -101,7 +103,9 @@ async function replay(
       // The debounce is simulated (the pipeline's own wait is 0 here) but counted: the user waits for it.
       const debounceMs = pipeline.debounce.delayMs(150);
       const started = performance.now();
+      const lastBefore = pipeline.lastRequest;
       const result = await pipeline.provide(document, { manual: false, signal: new AbortController().signal });
+      if (pipeline.lastRequest !== lastBefore) modelRequests++;
       const elapsed = debounceMs + performance.now() - started;
       const lateFor = elapsed > gap;
       records.push({
