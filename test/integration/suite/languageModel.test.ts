@@ -6,6 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
+import { until } from "./until";
 
 const EXTENSION_ID = "hearth.hearth";
 /** package.json contributes.languageModelChatProviders[0].vendor */
@@ -24,16 +25,6 @@ interface HearthApiForLmTests {
     state(role: "chat"): { kind: string; message?: string };
   };
   languageModels?: { readonly registered: boolean; readonly lastResponse: Outcome | undefined };
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 function setProvider(on: boolean | undefined): Thenable<void> {
