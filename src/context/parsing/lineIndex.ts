@@ -118,14 +118,7 @@ export class LineIndex {
 
   /** The chunk holding `offset`; the last chunk for the end of the text. */
   private chunkAt(offset: number): number {
-    let low = 0;
-    let high = this.chunks.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (this.chunkStarts[middle] <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return low;
+    return lastAtMost(this.chunkStarts, this.chunks.length, offset);
   }
 
   get lineCount(): number {
@@ -133,14 +126,7 @@ export class LineIndex {
   }
 
   lineAt(offset: number): number {
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (this.starts[middle] <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return low;
+    return lastAtMost(this.starts, this.starts.length, offset);
   }
 
   pointAt(offset: number): Point {
@@ -198,4 +184,16 @@ function offsetsOf(chunks: readonly string[], from: number, base: number): numbe
     base += chunks[index].length;
   }
   return offsets;
+}
+
+/** The last index below `length` whose value in the ascending `sorted` is at most `value` (0 if none). */
+function lastAtMost(sorted: ArrayLike<number>, length: number, value: number): number {
+  let low = 0;
+  let high = length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (sorted[middle] <= value) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
