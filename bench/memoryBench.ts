@@ -5,6 +5,10 @@
  * extension host's own figures (activation to first completion, memory over 1,000 requests)
  * come from the in-host suite (test/integration/suite/hostFigures.test.ts); this benchmark
  * includes them when that run left test-results/integration/host-figures.json.
+ *
+ * Model switches: two engines switch between stories260K-fim and stories260K in turn, one with
+ * the memory settings Hearth gives the engine (src/core/engine/engineLaunch.ts) and one with
+ * Node's and glibc's defaults, and their RSS after each switch is compared from warm-up to the end.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +30,55 @@ function rssMiB(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** Switches before the first RSS sample that counts: the allocator's pools fill up first. */
+const SWITCH_WARM_UP = 20;
+const SWITCH_SETTINGS: LoadSettings = { threads: 1, contextSize: 512, gpuLayers: 0, gpu: false };
+
+interface SwitchRun {
+  label: string;
+  memoryTuning: boolean;
+  rssMiB: number[];
+}
+
+function numberOption(args: readonly string[], name: string, fallback: number): number {
+  const value = args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return value === undefined ? fallback : Number(value);
+}
+
+/** RSS after each of `switches` model switches, for each engine environment, switched in turn. */
+async function measureSwitches(enginePath: string, switches: number): Promise<SwitchRun[]> {
+  const models = [await getTestModel("stories260K-fim"), await getTestModel("stories260K")];
+  const runs: SwitchRun[] = [
+    { label: "Hearth's memory settings", memoryTuning: true, rssMiB: [] },
+    { label: "Node's and glibc's defaults", memoryTuning: false, rssMiB: [] },
+  ];
+  const engines = runs.map((run) => new EngineClient({ enginePath, memoryTuning: run.memoryTuning,
+    env: run.memoryTuning ? process.env : { ...process.env, MALLOC_ARENA_MAX: undefined, MALLOC_MMAP_THRESHOLD_: undefined } }));
+  try {
+    for (let index = 0; index < switches; index += 1) {
+      for (const [slot, engine] of engines.entries()) {
+        await engine.request("loadModel", { role: "completion", modelPath: models[index % 2], settings: SWITCH_SETTINGS });
+        await engine.request("complete", { prompt: "Once upon a time", maxTokens: 8, temperature: 0 });
+        runs[slot].rssMiB.push(rssMiB(engine.pid));
+      }
+    }
+  } finally {
+    await Promise.all(engines.map((engine) => engine.dispose()));
+  }
+  return runs;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Mean RSS over the ten switches after warm-up and over the last ten, and the growth between them. */
+function switchSummary(run: SwitchRun): { afterWarmUpMiB: number; atEndMiB: number; growthPercent: number; peakMiB: number } {
+  const afterWarmUpMiB = mean(run.rssMiB.slice(SWITCH_WARM_UP, SWITCH_WARM_UP + 10));
+  const atEndMiB = mean(run.rssMiB.slice(-10));
+  return { afterWarmUpMiB: round(afterWarmUpMiB), atEndMiB: round(atEndMiB), growthPercent: round((atEndMiB / afterWarmUpMiB - 1) * 100), peakMiB: Math.max(...run.rssMiB) };
 }
 
 interface ModelRow {
@@ -73,9 +126,13 @@ export async function runMemoryBench(args: readonly string[]): Promise<void> {
     }
   }
 
+  const switches = numberOption(args, "switches", 200);
+  const switchRuns = switches > SWITCH_WARM_UP + 10 ? await measureSwitches(enginePath, switches) : [];
+
   const hostFile = join(repoRoot, "test-results", "integration", "host-figures.json");
   const host: unknown = existsSync(hostFile) ? JSON.parse(readFileSync(hostFile, "utf8")) : undefined;
-  const path = await writeResult("memory", { benchmark: "memory", date: new Date().toISOString(), machine, threads, contextSize: CONTEXT_SIZE, engineIdleRssMiB: idleRssMiB, models: rows, startup, extensionHost: host ?? "not measured: run npm run test:integration first" });
+  const path = await writeResult("memory", { benchmark: "memory", date: new Date().toISOString(), machine, threads, contextSize: CONTEXT_SIZE, engineIdleRssMiB: idleRssMiB, models: rows, startup,
+    modelSwitches: switchRuns.map((run) => ({ ...run, ...switchSummary(run) })), extensionHost: host ?? "not measured: run npm run test:integration first" });
 
   console.log(`\nThreads ${threads}, context ${CONTEXT_SIZE}, ${machine.cores} cores (${machine.cpuModel}); engine idle (no model): ${idleRssMiB} MiB RSS\n`);
   console.log(markdownTable(["model", "sha256", "file MiB", "engine RSS MiB (loaded, after one request)", "load ms"],
@@ -83,6 +140,14 @@ export async function runMemoryBench(args: readonly string[]): Promise<void> {
   console.log();
   console.log(markdownTable(["model", "engine ready ms", "load ms", "first completion ms", "start to first completion ms"],
     startup.map((row) => [row.model, row.readyMs, row.loadMs, row.firstCompletionMs, row.totalMs])));
+  if (switchRuns.length > 0) {
+    console.log(`\n${switches} model switches (stories260K-fim ⇄ stories260K, one short completion after each), engine RSS in MiB, mean of 10 switches:\n`);
+    console.log(markdownTable(["engine", `after switch ${SWITCH_WARM_UP}`, "last 10", "growth", "peak"],
+      switchRuns.map((run) => {
+        const summary = switchSummary(run);
+        return [run.label, summary.afterWarmUpMiB, summary.atEndMiB, `${summary.growthPercent} %`, summary.peakMiB];
+      })));
+  }
   console.log(host ? `\nextension host (from ${hostFile}): ${JSON.stringify(host)}` : "\nextension host: not measured (run npm run test:integration, which writes test-results/integration/host-figures.json)");
   console.log(`written ${path}`);
 }

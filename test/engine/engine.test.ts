@@ -1,10 +1,24 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EngineRequestError, type EngineClient } from "../../src/core/engine/engineClient";
+import { EngineClient, type EngineRequestError } from "../../src/core/engine/engineClient";
 import { sharedModelPath } from "../support/models/paths";
-import { isAlive, startEngine, testLoadSettings, waitFor } from "./engineHarness";
+import { enginePath, isAlive, startEngine, testLoadSettings, waitFor } from "./engineHarness";
+
+/** A process's arguments, as the kernel holds them. */
+function commandLineOf(pid: number | undefined): string[] {
+  assert.ok(pid !== undefined, "a running engine");
+  return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+}
+
+/** A variable of a process's environment, as the kernel holds it. */
+function environmentOf(pid: number | undefined, name: string): string | undefined {
+  assert.ok(pid !== undefined, "a running engine");
+  const entries = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  return entries.find((entry) => entry.startsWith(`${name}=`))?.slice(name.length + 1);
+}
 
 const LILY = ", there was a little girl named Lily";
 
@@ -35,6 +49,24 @@ describe("engine process (real node-llama-cpp, stories260K)", function () {
   it("runs in its own process", () => {
     assert.ok(engine.pid !== undefined && engine.pid !== process.pid);
     assert.ok(isAlive(engine.pid));
+  });
+
+  it("runs with Hearth's memory settings, and the user's environment wins", async () => {
+    assert.equal(environmentOf(engine.pid, "MALLOC_ARENA_MAX"), process.env.MALLOC_ARENA_MAX ?? "2");
+    assert.equal(environmentOf(engine.pid, "MALLOC_MMAP_THRESHOLD_"), process.env.MALLOC_MMAP_THRESHOLD_ ?? "131072");
+    assert.ok(commandLineOf(engine.pid).includes("--max-semi-space-size=1"), commandLineOf(engine.pid).join(" "));
+    const other = startEngine({ env: { ...process.env, MALLOC_ARENA_MAX: "4", MALLOC_MMAP_THRESHOLD_: "65536" } });
+    const untuned = new EngineClient({ enginePath, memoryTuning: false, env: { ...process.env, MALLOC_ARENA_MAX: undefined, MALLOC_MMAP_THRESHOLD_: undefined } });
+    try {
+      await Promise.all([other.request("status", {}), untuned.request("status", {})]);
+      assert.equal(environmentOf(other.pid, "MALLOC_ARENA_MAX"), "4");
+      assert.equal(environmentOf(other.pid, "MALLOC_MMAP_THRESHOLD_"), "65536");
+      assert.equal(environmentOf(untuned.pid, "MALLOC_ARENA_MAX"), undefined);
+      assert.equal(environmentOf(untuned.pid, "MALLOC_MMAP_THRESHOLD_"), undefined);
+      assert.ok(!commandLineOf(untuned.pid).includes("--max-semi-space-size=1"));
+    } finally {
+      await Promise.all([other.dispose(), untuned.dispose()]);
+    }
   });
 
   it("continues \"Once upon a time\" greedily like the reference", async () => {

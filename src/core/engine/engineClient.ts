@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { engineLaunch } from "./engineLaunch";
 import {
   parseEngineMessage, type EngineErrorCode, type EngineMethod, type EngineMethods, type EngineToExtensionMessage,
   type LoadModelParams, type ModelRole,
@@ -22,6 +23,8 @@ export interface EngineClientOptions {
   maxCrashes?: number;
   crashWindowMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** false runs the engine with Node's and glibc's own memory settings (the benchmarks' baseline). */
+  memoryTuning?: boolean;
 }
 
 export interface EngineLogLine {
@@ -121,8 +124,7 @@ export class EngineClient {
   private async spawn(): Promise<ChildProcess> {
     const child = fork(this.options.enginePath, [], {
       execPath: this.options.execPath ?? process.execPath,
-      execArgv: [],
-      env: { ...(this.options.env ?? process.env), ELECTRON_RUN_AS_NODE: "1" },
+      ...engineLaunch(this.options.env ?? process.env, this.options.memoryTuning ?? true),
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
     });
