@@ -393,7 +393,7 @@ try {
   });
 
   // e. The switched models in use, model info, the walkthrough.
-  await modelSteps({ page, step, screenshot, assert, runPaletteCommand, userDataDir: testbed.userDataDir });
+  await modelSteps({ page, step, screenshot, assert, runPaletteCommand, userDataDir: testbed.userDataDir, modelFolder: testbed.modelFolder });
 
   // f. A multi-line suggestion after `{`, from the deterministic code-chain test model.
   await multiLineStep({ page, step, screenshot, assert, runPaletteCommand, quickOpen, userDataDir: testbed.userDataDir, workspace: testbed.workspace, norm });
