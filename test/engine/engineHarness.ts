@@ -9,7 +9,7 @@ export const enginePath = join(repoRoot, "dist", "engine.js");
 /** Small context and one thread: the tiny test models are fastest that way on 2 cores. */
 export const testLoadSettings: LoadSettings = { threads: 1, contextSize: 512, gpuLayers: 0, gpu: false };
 
-export function startEngine(options: { maxCrashes?: number; crashWindowMs?: number; env?: NodeJS.ProcessEnv } = {}): EngineClient {
+export function startEngine(options: { maxCrashes?: number; crashWindowMs?: number; env?: NodeJS.ProcessEnv; execPath?: string } = {}): EngineClient {
   if (!existsSync(enginePath)) throw new Error(`${enginePath} is missing: run "npm run build" first (npm test does it).`);
   return new EngineClient({ enginePath, ...options });
 }

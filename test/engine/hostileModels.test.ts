@@ -11,6 +11,15 @@ import { hostileCases, loaderCases, type HostileCase } from "../support/gguf/hos
 import { sharedModelPath } from "../support/models/paths";
 import { startEngine, testLoadSettings } from "./engineHarness";
 
+function commandExists(command: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every message must tell the person what to do next. */
 const ACTIONABLE = /download|choose|pick|select|fix|check|run "git lfs pull"/i;
 
@@ -35,13 +44,28 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
     await rm(scratch, { recursive: true, force: true });
   });
 
-  async function assertStillServing(): Promise<void> {
-    const status = await engine.request("status", {});
+  async function assertStillServing(target = engine, pid = enginePid): Promise<void> {
+    const status = await target.request("status", {});
     assert.deepEqual(status.models.map((model) => model.displayName), ["stories260K"]);
-    const result = await engine.request("complete", { prompt: "Once upon a time", maxTokens: 4, temperature: 0 });
+    const result = await target.request("complete", { prompt: "Once upon a time", maxTokens: 4, temperature: 0 });
     assert.ok(result.text.startsWith(", there was"), JSON.stringify(result.text));
     // None of these files may take the engine down: the same process answers.
-    assert.equal(engine.pid, enginePid);
+    assert.equal(target.pid, pid);
+  }
+
+  /**
+   * Root reads any file, so as root a case about permissions gets an engine of its own started
+   * through setpriv without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: permissions then bind it as
+   * they bind a user's engine. Other users use the shared engine.
+   */
+  async function permissionBoundEngine(): Promise<EngineClient | undefined> {
+    if (process.getuid?.() !== 0) return undefined;
+    const caps = "-dac_override,-dac_read_search";
+    const wrapper = join(scratch, "node-without-dac-capabilities.sh");
+    await writeFile(wrapper, `#!/bin/sh\nexec setpriv --inh-caps=${caps} --bounding-set=${caps} '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const bound = startEngine({ execPath: wrapper });
+    await bound.request("loadModel", { role: "completion", modelPath: stories, settings: testLoadSettings });
+    return bound;
   }
 
   function assertClearError(hostile: HostileCase, path: string) {
@@ -58,11 +82,19 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
     it(`${hostile.name}: ${hostile.what}`, async function () {
       const reason = hostile.skipReason?.();
       if (reason) this.skip();
-      const path = await hostile.create(scratch, stories);
-      await assert.rejects(engine.request("loadModel", { role: "completion", modelPath: path, settings: testLoadSettings }), assertClearError(hostile, path));
-      // The model picker describes files through the same check.
-      await assert.rejects(engine.request("describeModel", { path }), assertClearError(hostile, path));
-      await assertStillServing();
+      if (hostile.needsPermissionChecks && process.getuid?.() === 0 && !commandExists("setpriv")) this.skip();
+      const bound = hostile.needsPermissionChecks ? await permissionBoundEngine() : undefined;
+      const target = bound ?? engine;
+      const pid = bound ? bound.pid : enginePid;
+      try {
+        const path = await hostile.create(scratch, stories);
+        await assert.rejects(target.request("loadModel", { role: "completion", modelPath: path, settings: testLoadSettings }), assertClearError(hostile, path));
+        // The model picker describes files through the same check.
+        await assert.rejects(target.request("describeModel", { path }), assertClearError(hostile, path));
+        await assertStillServing(target, pid);
+      } finally {
+        await bound?.dispose();
+      }
     });
   }
 

@@ -24,6 +24,8 @@ export interface HostileCase {
     readonly expect: HostileExpectation;
     /** Why this case cannot run here (for example permissions when running as root). */
     readonly skipReason?: () => string | undefined;
+    /** File permissions must bind the engine: as root it runs without the capabilities that bypass them. */
+    readonly needsPermissionChecks?: boolean;
 }
 
 const GIB = 1024n ** 3n;
@@ -246,7 +248,8 @@ export const hostileCases: readonly HostileCase[] = [
             return path;
         },
         expect: { code: "modelNotFound", says: /may not read .*EACCES.*permissions/ },
-        skipReason: () => process.platform === "win32" || process.getuid?.() === 0 ? "permissions do not stop root (or Windows) from reading" : undefined,
+        needsPermissionChecks: true,
+        skipReason: () => process.platform === "win32" ? "no POSIX permissions on Windows" : undefined,
     },
 ];
 
