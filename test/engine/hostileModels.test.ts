@@ -11,9 +11,12 @@ import { hostileCases, loaderCases, type HostileCase } from "../support/gguf/hos
 import { sharedModelPath } from "../support/models/paths";
 import { startEngine, testLoadSettings } from "./engineHarness";
 
-function commandExists(command: string): boolean {
+const WITHOUT_DAC = "-dac_override,-dac_read_search";
+
+/** Whether setpriv can drop the capabilities that let root read any file (it needs CAP_SETPCAP). */
+function canDropFileCapabilities(): boolean {
   try {
-    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
+    execFileSync("setpriv", [`--inh-caps=${WITHOUT_DAC}`, `--bounding-set=${WITHOUT_DAC}`, "true"], { stdio: "ignore" });
     return true;
   } catch {
     return false;
@@ -60,9 +63,8 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
    */
   async function permissionBoundEngine(): Promise<EngineClient | undefined> {
     if (process.getuid?.() !== 0) return undefined;
-    const caps = "-dac_override,-dac_read_search";
     const wrapper = join(scratch, "node-without-dac-capabilities.sh");
-    await writeFile(wrapper, `#!/bin/sh\nexec setpriv --inh-caps=${caps} --bounding-set=${caps} '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    await writeFile(wrapper, `#!/bin/sh\nexec setpriv --inh-caps=${WITHOUT_DAC} --bounding-set=${WITHOUT_DAC} '${process.execPath}' "$@"\n`, { mode: 0o755 });
     const bound = startEngine({ execPath: wrapper });
     await bound.request("loadModel", { role: "completion", modelPath: stories, settings: testLoadSettings });
     return bound;
@@ -82,7 +84,7 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
     it(`${hostile.name}: ${hostile.what}`, async function () {
       const reason = hostile.skipReason?.();
       if (reason) this.skip();
-      if (hostile.needsPermissionChecks && process.getuid?.() === 0 && !commandExists("setpriv")) this.skip();
+      if (hostile.needsPermissionChecks && process.getuid?.() === 0 && !canDropFileCapabilities()) this.skip();
       const bound = hostile.needsPermissionChecks ? await permissionBoundEngine() : undefined;
       const target = bound ?? engine;
       const pid = bound ? bound.pid : enginePid;
