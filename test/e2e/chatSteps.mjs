@@ -1,9 +1,10 @@
 // E2E steps for the sidebar chat in the real workbench: Ask About Selection with the prompt
 // inspector, Stop, a second conversation, history across a window reload, Insert at Cursor
-// from a reply's code block (one undo), and switching the chat model from the view.
+// from a reply's code block (one undo), switching the chat model from the view, and a torn
+// history file (moved aside, a warning, the view still chats).
 // stories260K never writes a code block, so the Insert step opens a conversation that this
 // file adds to the saved history before the reload (a fixture, clearly labelled as such).
-import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { findFiles } from "./hearthLog.mjs";
 
@@ -234,5 +235,38 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
     const { text } = await waitForReply(frame);
     assert(text.length > 0, "empty reply from the switched model");
     return `header "${shown}", reply ${text.length} chars`;
+  });
+
+  await step("chat: a torn history file is moved aside after a reload; a warning says so and the view still chats", async () => {
+    await page.waitForTimeout(500);
+    const file = historyFile(userDataDir);
+    assert(file, "no chat-history.json to tear");
+    const whole = readFileSync(file, "utf8");
+    // What a crash in the middle of a plain write would leave: the first half of the file.
+    writeFileSync(file, whole.slice(0, Math.floor(whole.length / 2)));
+    await runPaletteCommand("Developer: Reload Window");
+    await page.waitForTimeout(2_000);
+    await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });
+    await waitForStatus(/Hearth: /, 90_000);
+    const frame = await openChat();
+    const toast = page.locator(".notifications-toasts .notification-list-item").filter({ hasText: "chat history could not be read" }).first();
+    await toast.waitFor({ state: "visible", timeout: 30_000 });
+    const warning = norm(await toast.locator(".notification-list-item-message").innerText());
+    await screenshot("chat-torn-history");
+    const aside = readdirSync(path.dirname(file)).filter((name) => /^chat-history\.corrupt-\d+\.json$/.test(name));
+    assert(aside.length === 1, `the torn file was not moved aside: ${JSON.stringify(readdirSync(path.dirname(file)))}`);
+    assert(warning.includes(aside[0]), `the warning does not say where the file went: ${JSON.stringify(warning)}`);
+    assert(readFileSync(path.join(path.dirname(file), aside[0]), "utf8") === whole.slice(0, Math.floor(whole.length / 2)), "the moved file is not the torn one");
+    assert((await frame.locator("#messages .message").count()) === 0, "the view shows messages from a torn history");
+    const prompt = frame.locator("textarea#prompt");
+    await prompt.fill("Once upon a time");
+    await prompt.press("Enter");
+    const { text } = await waitForReply(frame);
+    assert(text.length > 0, "no reply after the history was rebuilt");
+    await page.waitForTimeout(1_000);
+    const rebuilt = JSON.parse(readFileSync(file, "utf8"));
+    assert(rebuilt.conversations.length === 1, `the new history holds ${rebuilt.conversations.length} conversations`);
+    await dismissNotifications();
+    return `moved to ${aside[0]}; reply ${text.length} chars; new history saved`;
   });
 }

@@ -8,14 +8,19 @@ import { hearthLogLines, modelRequestLines } from "./hearthLog.mjs";
 const STORIES_SHA256 = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
 
 export async function modelSteps({ page, step, screenshot, assert, runPaletteCommand, userDataDir, modelFolder }) {
-  await step("ghost text comes from the switched completion model", async () => {
-    await page.keyboard.press("Escape");
+  /** Types `text` on a new last line of math.ts and waits for ghost text. */
+  async function typeOnNewLineOfMathFile(text) {
     await page.locator(".tabs-container .tab").filter({ hasText: "math.ts" }).first().click();
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
     await page.keyboard.press("Control+End");
     await page.keyboard.press("Enter");
-    await page.keyboard.type("Once upon a time", { delay: 20 });
+    await page.keyboard.type(text, { delay: 20 });
     await page.locator(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text").first().waitFor({ state: "visible", timeout: 30_000 });
+  }
+
+  await step("ghost text comes from the switched completion model", async () => {
+    await page.keyboard.press("Escape");
+    await typeOnNewLineOfMathFile("Once upon a time");
     const lines = modelRequestLines(hearthLogLines(userDataDir));
     const last = lines.at(-1) ?? "";
     assert(/model tiny-stories-b$/.test(last.trim()), `the last completion was not served by tiny-stories-b: ${JSON.stringify(last)}`);
@@ -65,12 +70,7 @@ export async function modelSteps({ page, step, screenshot, assert, runPaletteCom
 
     // The previous model still completes.
     const before = modelRequestLines(hearthLogLines(userDataDir)).length;
-    await page.locator(".tabs-container .tab").filter({ hasText: "math.ts" }).first().click();
-    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
-    await page.keyboard.press("Control+End");
-    await page.keyboard.press("Enter");
-    await page.keyboard.type("Once upon a time there was", { delay: 20 });
-    await page.locator(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text").first().waitFor({ state: "visible", timeout: 30_000 });
+    await typeOnNewLineOfMathFile("Once upon a time there was");
     const served = modelRequestLines(hearthLogLines(userDataDir));
     assert(served.length > before && /model tiny-stories-b$/.test((served.at(-1) ?? "").trim()), `no completion from tiny-stories-b after the failed switch: ${JSON.stringify(served.at(-1))}`);
     await page.keyboard.press("Escape");

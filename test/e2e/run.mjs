@@ -128,13 +128,26 @@ async function quickOpen(name) {
   await page.locator(".editor-group-container.active .tabs-container .tab.active").filter({ hasText: name }).waitFor({ state: "visible" });
 }
 
+/**
+ * Runs a command from the palette. Right after a window reload a restoring view can take focus
+ * and close the palette under the typed filter: then the palette is opened again.
+ */
 async function runPaletteCommand(title) {
-  await openQuickInput("F1", `>${title}`);
-  // The list re-renders as the filter applies: let it settle before picking a row.
-  await page.waitForTimeout(400);
   const rows = page.locator(".quick-input-widget .quick-input-list .monaco-list-row");
   const row = rows.filter({ hasText: title }).first();
-  await row.waitFor({ state: "visible", timeout: 10_000 });
+  for (let attempt = 1; ; attempt++) {
+    await openQuickInput("F1", `>${title}`);
+    // The list re-renders as the filter applies: let it settle before picking a row.
+    await page.waitForTimeout(400);
+    try {
+      await row.waitFor({ state: "visible", timeout: 8_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      log(`  the palette closed before "${title}" could be picked (attempt ${attempt}): retrying`);
+      await page.keyboard.press("Escape");
+    }
+  }
   // Enter runs the fuzzy filter's first pick: use it when that is ours, else click ours.
   const first = (await rows.first().getAttribute("aria-label")) ?? "";
   if (first === title || first.startsWith(`${title},`)) await page.keyboard.press("Enter");
