@@ -44,32 +44,32 @@ export function notebookContext(cells: readonly NotebookCellText[], index: numbe
   if (!current) return { prefix: "", suffix: "" };
   const related = (cell: NotebookCellText) => cell.kind === "code" && cell.languageId === current.languageId ? cell.text.trimEnd() : "";
 
-  const before: string[] = [];
-  let room = limits.prefixChars;
-  for (let at = index - 1; at >= 0 && room > CELL_SEPARATOR.length; at--) {
-    const text = related(cells[at]);
-    if (text.trim() === "") continue;
-    const kept = lastLines(text, room - CELL_SEPARATOR.length);
-    if (kept !== "") before.unshift(kept);
-    if (kept !== text) break;
-    room -= text.length + CELL_SEPARATOR.length;
-  }
-
-  const after: string[] = [];
-  room = limits.suffixChars;
-  for (let at = index + 1; at < cells.length && room > CELL_SEPARATOR.length; at++) {
-    const text = related(cells[at]);
-    if (text.trim() === "") continue;
-    const kept = firstLines(text, room - CELL_SEPARATOR.length);
-    if (kept !== "") after.push(kept);
-    if (kept !== text) break;
-    room -= text.length + CELL_SEPARATOR.length;
-  }
+  const before = nearbyCells(cells, index, -1, limits.prefixChars, related, lastLines).reverse();
+  const after = nearbyCells(cells, index, 1, limits.suffixChars, related, firstLines);
 
   return {
     prefix: before.length > 0 ? before.join(CELL_SEPARATOR) + CELL_SEPARATOR : "",
     suffix: after.length > 0 ? CELL_SEPARATOR + after.join(CELL_SEPARATOR) : "",
   };
+}
+
+/**
+ * The related cells walking away from `index` (`step` -1: back, 1: forward), nearest first,
+ * within `room` characters with separators; the last one may be cut by `cut`, which keeps whole
+ * lines at the end nearest the current cell.
+ */
+function nearbyCells(cells: readonly NotebookCellText[], index: number, step: -1 | 1, room: number,
+  related: (cell: NotebookCellText) => string, cut: (text: string, chars: number) => string): string[] {
+  const kept: string[] = [];
+  for (let at = index + step; at >= 0 && at < cells.length && room > CELL_SEPARATOR.length; at += step) {
+    const text = related(cells[at]);
+    if (text.trim() === "") continue;
+    const part = cut(text, room - CELL_SEPARATOR.length);
+    if (part !== "") kept.push(part);
+    if (part !== text) break;
+    room -= text.length + CELL_SEPARATOR.length;
+  }
+  return kept;
 }
 
 /**
