@@ -71,7 +71,7 @@ export function infillBody(params: InfillParams): Record<string, unknown> {
     cache_prompt: true,
     t_max_prompt_ms: 500,
     t_max_predict_ms: params.timeBudgetMs ?? 1000,
-    ...(params.stopAtLineEnd ? { stop: ["\n"] } : {}),
+    ...(params.span?.shape === "line" ? { stop: ["\n"] } : {}),
   };
 }
 

@@ -93,11 +93,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       const at = locate(snapshot);
       return at ? contextSync.gatherForCompletion(at.document, at.position, DEFAULT_LAYOUT) : [];
     },
-    findBlockEnd: async (snapshot, completion) => {
+    checkSyntax: async (snapshot, completion, query) => {
       const at = locate(snapshot);
       if (!at) return undefined;
-      const report = await contextSync.checkCompletion(at.document, at.position, completion);
-      return report.method === "tree" && report.blockEnd !== null ? report.blockEnd : undefined;
+      return contextSync.checkCompletion(at.document, at.position, completion, {
+        replaceLength: query.replaceEnd - snapshot.offset, headerOffset: query.headerOffset,
+      });
     },
   });
   const completionProvider = new HearthInlineCompletionProvider(pipeline, statusBar, log);

@@ -8,9 +8,16 @@ import * as vscode from "vscode";
 import type { CompletionSyntaxReport } from "../context/analysis/syntaxCheck";
 import { ContextClient, DEFAULT_COMPLETION_BUDGETS, type CompletionBudgets } from "../context/contextClient";
 import type { ContextChunk } from "../context/contextTypes";
+import { STALE_DOCUMENT } from "../context/contextProtocol";
 import type { IndexProgress } from "../context/index/workspaceIndex";
 import type { SymbolMatch } from "../context/retrieval/chatSources";
 import { workspaceAccess, type WorkspaceAccess } from "../context/workspaceAccess";
+
+/** A completion's place: it replaces this many characters after the cursor; its block's header line starts at this offset in it. */
+export interface SyntaxQuery {
+  replaceLength: number;
+  headerOffset: number;
+}
 
 /** The prompt window, as laid out by src/core/completion/promptLayout.ts (DEFAULT_LAYOUT). */
 export interface CompletionWindow {
@@ -206,12 +213,24 @@ export class ContextSync implements vscode.Disposable {
     ).catch(() => []);
   }
 
-  /** Where the block a completion opened ends, and whether it adds syntax errors. */
-  checkCompletion(document: vscode.TextDocument, position: vscode.Position, completion: string): Promise<CompletionSyntaxReport> {
-    return this.client.checkCompletion({
-      languageId: document.languageId, text: document.getText(), offset: document.offsetAt(position), completion,
+  /**
+   * Where the block a completion opened ends, and whether it adds syntax errors. The worker
+   * already has a synced document's text: only a stale one is sent whole.
+   */
+  async checkCompletion(document: vscode.TextDocument, position: vscode.Position, completion: string, query: SyntaxQuery): Promise<CompletionSyntaxReport> {
+    const offset = document.offsetAt(position);
+    const params = {
+      languageId: document.languageId, offset, completion, replaceEnd: offset + query.replaceLength, headerOffset: query.headerOffset,
       uri: document.uri.toString(), version: document.version,
-    });
+    };
+    if (this.synced(document)) {
+      try {
+        return await this.client.checkCompletion(params);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.includes(STALE_DOCUMENT)) throw error;
+      }
+    }
+    return this.client.checkCompletion({ ...params, text: document.getText() });
   }
 
   searchSymbols(query: string, limit = 20): Promise<SymbolMatch[]> {

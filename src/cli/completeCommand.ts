@@ -6,6 +6,8 @@ import type { DocumentSnapshot } from "../core/completion/documentSnapshot";
 import { ScriptedBackend } from "../core/completion/scriptedBackend";
 import type { GenerationStats } from "../protocol/engineProtocol";
 import { languageIdForPath } from "./languageIds";
+import { checkCompletionText } from "../context/analysis/completionCheck";
+import type { SyntaxChecker } from "../core/completion/syntaxVerdict";
 
 export interface CompleteOptions {
   file: string;
@@ -43,6 +45,11 @@ export function offsetOf(text: string, line: number, column: number): number {
   return offset + column - 1;
 }
 
+/** The syntax service in this process: the same check the context worker runs for the extension. */
+export const inProcessSyntax: SyntaxChecker = async (document, completion, query) => checkCompletionText({
+  languageId: document.languageId, text: document.text, offset: document.offset, completion, replaceEnd: query.replaceEnd, headerOffset: query.headerOffset,
+});
+
 /** The pipeline shared by the CLI and the golden tests. */
 export async function completeDocument(document: DocumentSnapshot, backend: CompletionBackend, manual = false): Promise<PipelineResult | undefined> {
   const pipeline = new CompletionPipeline(backend, {
@@ -50,6 +57,9 @@ export async function completeDocument(document: DocumentSnapshot, backend: Comp
     debounceMs: () => 0,
     timeBudgetMs: 5000,
     speculate: false,
+    checkSyntax: inProcessSyntax,
+    // A grammar's first load takes a moment: the CLI waits for it rather than guess.
+    syntaxBudgetMs: 10_000,
   });
   try {
     return await pipeline.provide(document, { manual, signal: new AbortController().signal });

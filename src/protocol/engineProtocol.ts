@@ -6,6 +6,7 @@
 
 import type { FimFormat } from "../core/fim/fimFormat";
 import type { FimInput } from "../core/fim/fimLayout";
+import type { SpanRule } from "../core/completion/suggestionShape";
 
 export type ModelRole = "completion" | "chat";
 
@@ -65,8 +66,11 @@ export interface SamplingParams {
   stopStrings?: string[];
   /** After this many ms, stop at the next newline (llama.vscode's t_max_predict_ms). */
   timeBudgetMs?: number;
-  /** Stop at the first line break that follows generated non-blank text (single-line suggestions). */
-  stopAtLineEnd?: boolean;
+  /**
+   * Completions: how far the suggestion may run (one line, the block its first line opens,
+   * siblings…). The engine stops as soon as more text cannot change what is kept.
+   */
+  span?: SpanRule;
   /** false evaluates the whole prompt again (the benchmarks' baseline); default true. */
   reusePrefix?: boolean;
 }

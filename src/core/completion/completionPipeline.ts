@@ -4,10 +4,11 @@ import type { CompleteParams, CompleteResult, GenerationStats, InfillParams } fr
 import { AdaptiveDebounce, sleep } from "./adaptiveDebounce";
 import { CompletionCache } from "./completionCache";
 import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
-import { asSuggestion, postProcess, type BlockEndFinder, type ProcessedSuggestion } from "./postProcess";
+import { asSuggestion, finishSuggestion, keepSpan, leavesTextAfter, parsesNoWorse, refineBlockEnd, type ProcessedSuggestion } from "./postProcess";
 import { fimInputFor, plainPromptFor, windowStartLine } from "./promptLayout";
 import { RequestManager } from "./requestManager";
-import { decideSuggestion, type SuggestionMode } from "./suggestionPolicy";
+import { decideSuggestion, type SuggestionDecision, type SuggestionMode } from "./suggestionPolicy";
+import { heuristicVerdict, type SyntaxChecker, type SyntaxQuery, type SyntaxVerdict } from "./syntaxVerdict";
 
 /** The model side of completion: the real engine, or a scripted one in tests and the CLI. */
 export interface CompletionBackend {
@@ -25,11 +26,12 @@ export interface PipelineOptions {
   debounceMs: () => number;
   timeBudgetMs: number;
   context?: ContextProvider;
-  findBlockEnd?: BlockEndFinder;
+  /** The syntax service: block ends and whether a mid-line insertion parses (bracket heuristics without it). */
+  checkSyntax?: SyntaxChecker;
   /** Precompute the next suggestion as if this one were accepted. */
   speculate: boolean;
-  /** Longest wait for the syntax service's block end before falling back to indentation. */
-  blockEndBudgetMs?: number;
+  /** Longest wait for the syntax service before falling back to brackets and indentation. */
+  syntaxBudgetMs?: number;
 }
 
 export type SuggestionSource = "model" | "cache" | "typed-ahead" | "speculative";
@@ -77,10 +79,10 @@ export class CompletionPipeline {
       const hit = this.cache.get(document.uri, before, line.after);
       if (hit) {
         // Cached text was post-processed when it was made: only the range is new.
-        const processed = asSuggestion(document, hit.text);
+        const processed = asSuggestion(document, hit.text, decision.situation.stringDelimiter);
         if (processed) {
           const source: SuggestionSource = hit.origin === "speculative" && hit.typedAhead === 0 ? "speculative" : hit.typedAhead > 0 ? "typed-ahead" : "cache";
-          return { suggestions: [processed], source, mode: decision.mode };
+          return { suggestions: [processed], source, mode: shownMode(decision, processed) };
         }
       }
     }
@@ -93,7 +95,7 @@ export class CompletionPipeline {
       const suggestions: ProcessedSuggestion[] = [];
       let record: CompletionRequestRecord | undefined;
       for (let attempt = 0; attempt < count && !request.signal.aborted; attempt++) {
-        const answer = await this.ask(document, decision.mode, request.signal, attempt === 0 ? 0 : 0.7, false);
+        const answer = await this.ask(document, decision, request.signal, attempt === 0 ? 0 : 0.7, false);
         if (!answer) break;
         record ??= answer.record;
         if (answer.suggestion && !suggestions.some((known) => known.text === answer.suggestion?.text)) suggestions.push(answer.suggestion);
@@ -101,24 +103,24 @@ export class CompletionPipeline {
       if (request.signal.aborted || suggestions.length === 0) return undefined;
       this.cache.set(document.uri, before, line.after, { text: suggestions[0].text, origin: "model" });
       if (this.options.speculate && !options.manual) void this.speculate(document, suggestions[0]);
-      return { suggestions, source: "model", mode: decision.mode, request: record };
+      return { suggestions, source: "model", mode: shownMode(decision, suggestions[0]), request: record };
     } finally {
       request.end();
     }
   }
 
   /** One model request and its post-processing. */
-  private async ask(document: DocumentSnapshot, mode: SuggestionMode, signal: AbortSignal, temperature: number, speculative: boolean): Promise<{ suggestion?: ProcessedSuggestion; record: CompletionRequestRecord } | undefined> {
+  private async ask(document: DocumentSnapshot, decision: Decided, signal: AbortSignal, temperature: number, speculative: boolean): Promise<{ suggestion?: ProcessedSuggestion; record: CompletionRequestRecord } | undefined> {
     const model = await this.backend.model();
     if (!model || signal.aborted) return undefined;
     const chunks = model.fim ? await this.chunksFor(document, signal, speculative) : [];
     const sampling = {
-      maxTokens: mode === "multi-line" ? this.options.maxTokens.multiLine : this.options.maxTokens.singleLine,
+      maxTokens: decision.mode === "multi-line" ? this.options.maxTokens.multiLine : this.options.maxTokens.singleLine,
       temperature,
       topK: 40,
       topP: 0.95,
       timeBudgetMs: this.options.timeBudgetMs,
-      stopAtLineEnd: mode === "single-line",
+      span: decision.rule,
     };
     let result: CompleteResult;
     try {
@@ -135,8 +137,41 @@ export class CompletionPipeline {
     };
     if (!speculative) this.lastRequest = record;
     if (result.stopReason === "aborted") return undefined;
-    const blockEnd = mode === "multi-line" ? await this.blockEnd(document, result.text, signal) : undefined;
-    return { suggestion: postProcess(document, mode, result.text, blockEnd), record };
+    return { suggestion: await this.shape(document, decision, result.text, signal), record };
+  }
+
+  /**
+   * The model's text as a suggestion: the decision's span, the parser's block end, the
+   * finishing touches; an insertion before text left on the line must parse no worse.
+   */
+  private async shape(document: DocumentSnapshot, decision: Decided, raw: string, signal: AbortSignal): Promise<ProcessedSuggestion | undefined> {
+    const kept = keepSpan(document, decision, raw);
+    if (kept.text.trim() === "") return undefined;
+    let text = kept.text;
+    if (kept.cut.multiLine) {
+      const verdict = await this.syntax(document, text, { replaceEnd: document.offset, headerOffset: kept.cut.headerStart ?? 0 }, signal);
+      text = refineBlockEnd(kept, verdict);
+    }
+    const suggestion = finishSuggestion(document, decision, text);
+    if (!suggestion || !leavesTextAfter(document, suggestion)) return suggestion;
+    const query = { replaceEnd: suggestion.replaceEnd, headerOffset: 0 };
+    const verdict = await this.syntax(document, suggestion.text, query, signal) ?? heuristicVerdict(document, suggestion.text, suggestion.replaceEnd);
+    return parsesNoWorse(verdict) ? suggestion : undefined;
+  }
+
+  /** The syntax service's verdict within its time budget; undefined when it has none or is late. */
+  private async syntax(document: DocumentSnapshot, completion: string, query: SyntaxQuery, signal: AbortSignal): Promise<SyntaxVerdict | undefined> {
+    const checker = this.options.checkSyntax;
+    if (!checker) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.options.syntaxBudgetMs ?? 60);
+    });
+    try {
+      return await Promise.race([checker(document, completion, query, signal).catch(() => undefined), budget]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async chunksFor(document: DocumentSnapshot, signal: AbortSignal, speculative: boolean): Promise<ContextChunk[]> {
@@ -148,20 +183,6 @@ export class CompletionPipeline {
     const chunks = await this.options.context(document, signal).catch(() => []);
     this.contextChunks = { uri: document.uri, windowStart, chunks };
     return chunks;
-  }
-
-  private async blockEnd(document: DocumentSnapshot, completion: string, signal: AbortSignal): Promise<number | undefined> {
-    const finder = this.options.findBlockEnd;
-    if (!finder) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), this.options.blockEndBudgetMs ?? 60);
-    });
-    try {
-      return await Promise.race([finder(document, completion, signal).catch(() => undefined), budget]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /**
@@ -180,7 +201,7 @@ export class CompletionPipeline {
         const next = acceptInto(document, shown, accepted);
         const decision = decideSuggestion(next, false);
         if (!decision.suggest) continue;
-        const answer = await this.ask(next, decision.mode, run.signal, 0, true).catch(() => undefined);
+        const answer = await this.ask(next, decision, run.signal, 0, true).catch(() => undefined);
         if (!answer?.suggestion || run.signal.aborted) continue;
         const line = cursorLine(next);
         this.cache.set(next.uri, next.text.slice(0, next.offset), line.after, { text: answer.suggestion.text, origin: "speculative" });
@@ -212,6 +233,14 @@ export class CompletionPipeline {
     this.requests.cancel();
     this.speculation.cancel();
   }
+}
+
+type Decided = Extract<SuggestionDecision, { suggest: true }>;
+
+/** The decision's mode, except that a line which opened a block shows as several lines. */
+function shownMode(decision: Decided, suggestion: ProcessedSuggestion): SuggestionMode {
+  if (decision.rule.shape !== "line-or-block") return decision.mode;
+  return suggestion.text.trim().includes("\n") ? "multi-line" : "single-line";
 }
 
 /** The document as it would be after accepting `accepted` (a prefix of the shown suggestion). */
