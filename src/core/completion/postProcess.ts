@@ -35,7 +35,8 @@ export function keepSpan(document: DocumentSnapshot, decision: Decision, raw: st
  * earlier than the rule's cut (never before the header line's end).
  */
 export function refineBlockEnd(kept: KeptSpan, verdict: SyntaxVerdict | undefined): string {
-  if (!verdict || verdict.method !== "tree" || verdict.openedBlockEnd === null || !kept.cut.multiLine) return kept.text;
+  // Siblings are not one block: the first of them opening one (an `if`) does not end them.
+  if (!verdict || verdict.method !== "tree" || verdict.openedBlockEnd === null || !kept.cut.multiLine || kept.cut.siblings) return kept.text;
   const headerEnd = kept.text.indexOf("\n", kept.cut.headerStart ?? 0);
   if (headerEnd < 0 || verdict.openedBlockEnd < headerEnd || verdict.openedBlockEnd >= kept.text.length) return kept.text;
   return kept.text.slice(0, verdict.openedBlockEnd);

@@ -50,10 +50,12 @@ export interface SpanCut {
   /** Offset in the text of the line that opened the kept block (undefined: the cursor's line). */
   headerStart?: number;
   /**
-   * "siblings": the last kept line closes the block enclosing the cursor. `end` keeps it,
-   * `endWithoutCloser` does not: the document may already have that line.
+   * "siblings": the last kept line closes the block enclosing the cursor. `end` keeps it (or
+   * its closing brackets), `endWithoutCloser` does not: the document may already have them.
    */
   endWithoutCloser?: number;
+  /** The kept lines are siblings, not one block. */
+  siblings?: boolean;
 }
 
 interface Line {
@@ -66,6 +68,8 @@ interface Line {
 /** What follows the cursor on its line that a suggestion may go before: closing punctuation only. */
 export const CLOSING_ONLY = /^[\s)\]}>'"`;,.]*$/;
 
+/** A line holding only the start of a field, variant or arm: one word, or a marker (`|`). */
+const STARTED_SIBLING = /^\s+(?:[\p{L}_$][\p{L}\p{N}_$]*|\|)[ \t]*$/u;
 const CONTINUATION = /^(?:\}\s*)?(?:else\b|elif\b|elsif\b|elseif\b|except\b|catch\b|finally\b|rescue\b|ensure\b|when\b)/;
 /** A line that starts the next declaration: a block whose brackets are still open ended before it. */
 const DECLARATION = /^(?:(?:export|public|private|protected|internal|static|pub(?:\([^)]*\))?|async|abstract|final|override|open)\s+)*(?:func|fn|def|class|struct|interface|enum|impl|trait|function|module|namespace|package|import|using|type\s+\w+\s+(?:struct|interface))\b/;
@@ -100,14 +104,15 @@ export function decideShape(document: DocumentSnapshot, situation: CursorSituati
   if (!CLOSING_ONLY.test(line.after)) return rule;
   if (isProse(document.languageId) && !situation.inCodeFence) return { ...rule, shape: "paragraph", nextLineAllowed: afterEmpty };
   const before = line.before;
+  const cursorIndent = indentWidth(before, rule.tabSize);
+  const inBlock = cursorIndent > 0 || insideBlockAbove(document, line.lineStart, rule.tabSize);
   if (before.trim() !== "") {
-    if (blockOpening(before, document.languageId)) return { ...rule, shape: "block", baseIndent: indentWidth(before, rule.tabSize) };
+    if (blockOpening(before, document.languageId)) return { ...rule, shape: "block", baseIndent: cursorIndent };
+    // One word (or an arm's `|`) typed on a new line in a block: the start of a sibling, and more may follow.
+    if (inBlock && afterEmpty && cursorIndent > 0 && STARTED_SIBLING.test(before)) return { ...rule, shape: "siblings", baseIndent: cursorIndent, nextLineAllowed: false };
     return { ...rule, shape: "line-or-block", nextLineAllowed: afterEmpty };
   }
-  const cursorIndent = indentWidth(before, rule.tabSize);
-  if (cursorIndent > 0 || insideBlockAbove(document, line.lineStart, rule.tabSize)) {
-    return { ...rule, shape: "siblings", baseIndent: cursorIndent > 0 ? cursorIndent : -1, nextLineAllowed: true };
-  }
+  if (inBlock) return { ...rule, shape: "siblings", baseIndent: cursorIndent > 0 ? cursorIndent : -1, nextLineAllowed: true };
   return { ...rule, shape: "line-or-block", nextLineAllowed: afterEmpty };
 }
 
@@ -351,7 +356,7 @@ function siblingsSpan(rule: SpanRule, lines: Line[], final: boolean): LineCut {
   let depth = 0;
   let lastKept = -1;
   let state: ScanState = { blockComment: false, string: undefined };
-  const keep = (complete: boolean): LineCut => cut(lastKept < 0 ? 0 : lines[lastKept].end, complete, lastKept > 0);
+  const keep = (complete: boolean): LineCut => ({ ...cut(lastKept < 0 ? 0 : lines[lastKept].end, complete, lastKept > 0), siblings: true });
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index];
     if (isBlank(line)) {
@@ -363,6 +368,11 @@ function siblingsSpan(rule: SpanRule, lines: Line[], final: boolean): LineCut {
     // A dedent below the cursor's indentation ends the siblings (known from the line's first character).
     if (lastKept >= 0 && indent < base && !CLOSERS.includes(line.text.trim()[0])) return keep(true);
     if (!line.finished) return keep(false);
+    if (index === 0 && rule.linePrefix.trim() !== "") {
+      // The user started this sibling: if it opens a block (a method), the suggestion is that block.
+      const opening = blockOpening(rule.linePrefix + line.text, rule.languageId);
+      if (opening) return blockSpan(rule, lines, 0, base, opening, final);
+    }
     const balance = bracketBalance(line.text, rule.languageId, state);
     state = balance.state;
     const lowest = depth - balance.closedOutside.length;
@@ -370,12 +380,12 @@ function siblingsSpan(rule: SpanRule, lines: Line[], final: boolean): LineCut {
       // This line closes the block enclosing the cursor.
       const withoutCloser = lastKept < 0 ? 0 : lines[lastKept].end;
       if (CLOSERS.includes(line.text.trim()[0])) {
-        return { end: line.end, complete: true, multiLine: lastKept >= 0, endWithoutCloser: withoutCloser };
+        return { end: line.end, complete: true, multiLine: lastKept >= 0, endWithoutCloser: withoutCloser, siblings: true };
       }
-      // It closes the block after some text of its own (`x = 1; }`): keep that text.
-      return cut(line.start + enclosingCloserIndex(line.text, rule.languageId, depth), true, lastKept >= 0);
+      // It closes the block after some text of its own (`x = 1 }`): that text, and the closer where the document lacks it.
+      const closerAt = line.start + enclosingCloserIndex(line.text, rule.languageId, depth);
+      return { end: line.end, complete: true, multiLine: lastKept >= 0, endWithoutCloser: closerAt, siblings: true };
     }
-    if (lastKept >= 0 && indent < base) return keep(true);
     depth = lowest + balance.open.length;
     lastKept = index;
   }
