@@ -6,6 +6,12 @@ import { extname } from "node:path";
 
 export type GrammarName = "typescript" | "tsx" | "javascript" | "python" | "go" | "rust" | "java";
 
+/**
+ * Every grammar @vscode/tree-sitter-wasm ships that a parser can load: the context engine
+ * indexes the GrammarName ones; the others serve syntax checks (the oracle benchmark).
+ */
+export type WasmGrammarName = GrammarName | "cpp" | "c-sharp" | "php" | "css" | "bash" | "ruby";
+
 const GRAMMAR_BY_LANGUAGE_ID: Readonly<Record<string, GrammarName>> = {
   typescript: "typescript",
   typescriptreact: "tsx",
