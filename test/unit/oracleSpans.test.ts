@@ -124,69 +124,58 @@ function checkPlace(text: string, place: Place): void {
   }
 }
 
+/** Every place in a source, from the project's parser for its grammar. */
+async function placesIn(grammar: WasmGrammarName, text: string): Promise<Place[]> {
+  const tree = (await parserFor(grammar)).parse(text);
+  assert.ok(tree);
+  try {
+    return findPlaces(tree.rootNode, text);
+  } finally {
+    tree.delete();
+  }
+}
+
 describe("oracle benchmark: span cutting", () => {
   for (const source of SOURCES) {
     it(`${source.name}: every place cuts back to the file, cursor where its kind says`, async () => {
-      const parser = await parserFor(source.grammar);
-      const tree = parser.parse(source.text);
-      assert.ok(tree);
-      try {
-        const places = findPlaces(tree.rootNode, source.text);
-        for (const kind of PLACE_KINDS) assert.ok(places.some((place) => place.kind === kind), `${source.name} has ${kind} places`);
-        for (const place of places) checkPlace(source.text, place);
-        // Nothing starts inside a comment.
-        const comment = source.text.search(/(\/\/|#) a comment/);
-        assert.ok(comment > 0);
-        const commentEnd = source.text.indexOf("\n", comment);
-        assert.ok(places.every((place) => place.start < comment || place.start >= commentEnd), "no place in the comment");
-      } finally {
-        tree.delete();
-      }
+      const places = await placesIn(source.grammar, source.text);
+      for (const kind of PLACE_KINDS) assert.ok(places.some((place) => place.kind === kind), `${source.name} has ${kind} places`);
+      for (const place of places) checkPlace(source.text, place);
+      // Nothing starts inside a comment.
+      const comment = source.text.search(/(\/\/|#) a comment/);
+      assert.ok(comment > 0);
+      const commentEnd = source.text.indexOf("\n", comment);
+      assert.ok(places.every((place) => place.start < comment || place.start >= commentEnd), "no place in the comment");
     });
   }
 
   it("cuts the places a reader would pick (TypeScript)", async () => {
     const { text } = SOURCES[0];
-    const parser = await parserFor("typescript");
-    const tree = parser.parse(text);
-    assert.ok(tree);
-    try {
-      const spans = new Set(findPlaces(tree.rootNode, text).map((place) => `${place.kind}/${place.variant}: ${text.slice(place.start, place.end)}`));
-      for (const expected of [
-        "block/siblings: const lines = text.split(\"\\n\").map((line) => line.trim());\n  // a comment with \"quotes\" and code(1)\n  return lines.join(\"\\n\") + String(retries);",
-        "block/after-opener: throw new Error(`empty file: ${path}`);",
-        "rest-of-line/line-end: await readFile(path, \"utf8\");",
-        "rest-of-line/before-closers: await readFile(path, \"utf8\"",
-        "rest-of-line/before-closers: Error(`empty file: ${path}`",
-        "expression/mid-line: text.length === 0",
-        "expression/before-closers: retries",
-        "string/whole: utf8",
-        "string/whole: node:fs/promises",
-      ]) assert.ok(spans.has(expected), expected);
-    } finally {
-      tree.delete();
-    }
+    const spans = new Set((await placesIn("typescript", text)).map((place) => `${place.kind}/${place.variant}: ${text.slice(place.start, place.end)}`));
+    for (const expected of [
+      "block/siblings: const lines = text.split(\"\\n\").map((line) => line.trim());\n  // a comment with \"quotes\" and code(1)\n  return lines.join(\"\\n\") + String(retries);",
+      "block/after-opener: throw new Error(`empty file: ${path}`);",
+      "rest-of-line/line-end: await readFile(path, \"utf8\");",
+      "rest-of-line/before-closers: await readFile(path, \"utf8\"",
+      "rest-of-line/before-closers: Error(`empty file: ${path}`",
+      "expression/mid-line: text.length === 0",
+      "expression/before-closers: retries",
+      "string/whole: utf8",
+      "string/whole: node:fs/promises",
+    ]) assert.ok(spans.has(expected), expected);
   });
 
   it("samples reproducibly, every variant taking turns", async () => {
-    const { text } = SOURCES[0];
-    const parser = await parserFor("typescript");
-    const tree = parser.parse(text);
-    assert.ok(tree);
-    try {
-      const places = findPlaces(tree.rootNode, text);
-      const pick = (seed: string, count: number) => samplePlaces(places, "rest-of-line", count, new Prng(seed));
-      assert.deepEqual(pick("a", 6), pick("a", 6));
-      assert.notDeepEqual(pick("a", 6), pick("b", 6));
-      const all = places.filter((place) => place.kind === "rest-of-line");
-      const everything = pick("a", all.length + 5);
-      assert.equal(everything.length, all.length);
-      assert.equal(new Set(everything).size, all.length);
-      // Two variants, balanced: the first four picks hold both.
-      assert.deepEqual(new Set(pick("a", 4).map((place) => place.variant)), new Set(["line-end", "before-closers"]));
-    } finally {
-      tree.delete();
-    }
+    const places = await placesIn("typescript", SOURCES[0].text);
+    const pick = (seed: string, count: number) => samplePlaces(places, "rest-of-line", count, new Prng(seed));
+    assert.deepEqual(pick("a", 6), pick("a", 6));
+    assert.notDeepEqual(pick("a", 6), pick("b", 6));
+    const all = places.filter((place) => place.kind === "rest-of-line");
+    const everything = pick("a", all.length + 5);
+    assert.equal(everything.length, all.length);
+    assert.equal(new Set(everything).size, all.length);
+    // Two variants, balanced: the first four picks hold both.
+    assert.deepEqual(new Set(pick("a", 4).map((place) => place.variant)), new Set(["line-end", "before-closers"]));
   });
 
   it("keeps only closers that close what the span opened", () => {
