@@ -112,8 +112,8 @@ function errorsIn(parser: Parser, text: string): number | undefined {
 function failureOf(outcome: Outcome): string | undefined {
   if (!outcome.shown) return `declined: ${outcome.decline}`;
   if (outcome.verdict === "wrong") return `wrong: ${outcome.wrong}`;
-  if (outcome.addsErrors) return "adds syntax errors";
-  if (outcome.verdict === "prefix") return "partial (a prefix of the span)";
+  if (outcome.addsErrors) return "partial, adds syntax errors";
+  if (outcome.verdict === "prefix") return "partial, no new errors";
   return undefined;
 }
 
@@ -289,7 +289,7 @@ export async function runOracleBench(args: readonly string[]): Promise<void> {
   console.log(markdownTable(["language", "kind", "places", ...RUN_HEADERS], rows));
   console.log(`\nBy variant (all languages):\n`);
   console.log(markdownTable(["kind", "variant", "places", ...RUN_HEADERS], variants.map((row) => tableRow([row.kind, row.variant], of(undefined, row.kind, row.variant)))));
-  console.log(`\nWhat went wrong (places; declined, wrong, partial, adds errors):\n`);
+  console.log(`\nWhat went wrong (places; partial: a prefix of the span, not all of it):\n`);
   const failureNames = [...new Set(records.flatMap((record) => RUNS.map((name) => failureOf(record[name])).filter((name): name is string => name !== undefined)))].sort();
   console.log(markdownTable(["failure", ...PLACE_KINDS.flatMap((kind) => RUNS.map((name) => `${kind}, ${RUN_LABEL[name]}`))],
     failureNames.map((name) => [name, ...PLACE_KINDS.flatMap((kind) => RUNS.map((runName) => of(undefined, kind).filter((record) => failureOf(record[runName]) === name).length))])));
