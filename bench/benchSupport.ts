@@ -43,13 +43,20 @@ export function markdownTable(headers: readonly string[], rows: ReadonlyArray<re
   return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-/** Writes bench/results/<date>-<name>.json and returns its path. */
+/** Writes bench/results/<date>-<name>.json (then -2, -3, …: a day's earlier results are kept) and returns its path. */
 export async function writeResult(name: string, result: unknown): Promise<string> {
   const dir = join(repoRoot, "bench", "results");
   await mkdir(dir, { recursive: true });
-  const path = join(dir, `${new Date().toISOString().slice(0, 10)}-${name}.json`);
-  await writeFile(path, JSON.stringify(result, null, 2) + "\n");
-  return path;
+  const stem = join(dir, `${new Date().toISOString().slice(0, 10)}-${name}`);
+  for (let attempt = 1; ; attempt++) {
+    const path = attempt === 1 ? `${stem}.json` : `${stem}-${attempt}.json`;
+    try {
+      await writeFile(path, JSON.stringify(result, null, 2) + "\n", { flag: "wx" });
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
 }
 
 export function modelLabel(path: string): string {

@@ -2,6 +2,7 @@
 import { runContextBench } from "./contextBench";
 import { runEngineBench } from "./engineBench";
 import { runMemoryBench } from "./memoryBench";
+import { runOracleBench } from "./oracleBench";
 import { runReplayBench } from "./replayBench";
 
 const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<void>> = {
@@ -9,6 +10,7 @@ const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<void>> = {
   replay: (args) => runReplayBench(args),
   context: (args) => runContextBench(args),
   memory: (args) => runMemoryBench(args),
+  oracle: (args) => runOracleBench(args),
 };
 
 async function main(): Promise<void> {

@@ -50,6 +50,21 @@ export const inProcessSyntax: SyntaxChecker = async (document, completion, query
   languageId: document.languageId, text: document.text, offset: document.offset, completion, replaceEnd: query.replaceEnd, headerOffset: query.headerOffset,
 });
 
+/** A file's text with the cursor at `offset`, as the CLI hands it to the pipeline: language from the file name, indentation guessed. */
+export function fileSnapshot(file: string, text: string, offset: number): DocumentSnapshot {
+  return {
+    uri: `file://${file}`, languageId: languageIdForPath(file), filePath: file, text, offset,
+    indent: guessIndentation(text),
+  };
+}
+
+/** Tabs when most indented lines start with a tab (one stray tab does not make a file tab-indented), else 4 spaces. */
+function guessIndentation(text: string): { useTabs: boolean; size: number } {
+  const tabs = text.match(/^\t/gm)?.length ?? 0;
+  const spaces = text.match(/^ +\S/gm)?.length ?? 0;
+  return { useTabs: tabs > spaces, size: 4 };
+}
+
 /** The pipeline shared by the CLI and the golden tests. */
 export async function completeDocument(document: DocumentSnapshot, backend: CompletionBackend, manual = false): Promise<PipelineResult | undefined> {
   const pipeline = new CompletionPipeline(backend, {
@@ -71,10 +86,7 @@ export async function completeDocument(document: DocumentSnapshot, backend: Comp
 export async function runComplete(options: CompleteOptions, enginePath = join(__dirname, "engine.js")): Promise<CompleteOutput> {
   const text = await readFile(options.file, "utf8");
   const offset = offsetOf(text, options.line, options.column);
-  const document: DocumentSnapshot = {
-    uri: `file://${options.file}`, languageId: languageIdForPath(options.file), filePath: options.file, text, offset,
-    indent: /^\t/m.test(text) ? { useTabs: true, size: 4 } : { useTabs: false, size: 4 },
-  };
+  const document = fileSnapshot(options.file, text, offset);
   let engine: EngineClient | undefined;
   let backend: CompletionBackend;
   if (options.rawOutput !== undefined) {
