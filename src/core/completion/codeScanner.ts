@@ -49,6 +49,16 @@ export function scanCode(text: string, languageId: string, state: ScanState = FR
     const char = text[index];
     if (char === "\n") {
       if (lineComment) { lineComment = false; commentStart = undefined; }
+      // A shell here-document ends at a line holding only its word.
+      if (string?.startsWith("<<")) {
+        const word = string.replace(/^<<-?/, "");
+        const next = /^[\t]*([^\n]*)/.exec(text.slice(index + 1))?.[1];
+        if (next === word) {
+          string = undefined;
+          index += text.slice(index + 1).indexOf(word) + word.length;
+        }
+        continue;
+      }
       // Single-line strings end at the line end (unterminated); multi-line ones go on.
       if (string !== undefined && !isMultiLine(string)) string = undefined;
       continue;
@@ -62,6 +72,7 @@ export function scanCode(text: string, languageId: string, state: ScanState = FR
       }
       continue;
     }
+    if (string?.startsWith("<<")) continue;
     if (string !== undefined) {
       // Go's backtick strings are raw: a backslash is a backslash.
       if (char === "\\" && !(string === "`" && languageId === "go")) {
@@ -99,6 +110,14 @@ export function scanCode(text: string, languageId: string, state: ScanState = FR
       string = char;
       continue;
     }
+    if (char === "<" && languageId === "shellscript") {
+      const heredoc = /^<<(-?)\s*(['"]?)([A-Za-z_]\w*)\2/.exec(text.slice(index, index + 64));
+      if (heredoc) {
+        string = `<<${heredoc[1]}${heredoc[3]}`;
+        index += heredoc[0].length - 1;
+        continue;
+      }
+    }
     if (char === "`" && backtick) {
       string = "`";
       continue;
@@ -118,18 +137,19 @@ export function scanCode(text: string, languageId: string, state: ScanState = FR
 
 function isCasePattern(text: string, index: number): boolean {
   const lineStart = text.lastIndexOf("\n", index - 1) + 1;
-  return /^\s*[^\s()]+(?:\s*\|\s*[^\s()]+)*$/.test(text.slice(lineStart, index));
+  return /^\s*[^\s()]+(?:\s*\|\s*[^\s()]+)*\s*$/.test(text.slice(lineStart, index));
 }
 
 function isMultiLine(delimiter: string): boolean {
-  return delimiter.length === 3 || delimiter === "`";
+  return delimiter.length === 3 || delimiter === "`" || delimiter.startsWith("<<");
 }
 
 /** `#` in `$#array`, `--` in `i--`: comment markers that are operators here. */
 function isInsideWord(text: string, index: number, languageId: string): boolean {
   const previous = text[index - 1];
   if (text.startsWith("--", index) && languageId !== "sql") return previous !== undefined && /[\w)\]]/.test(previous);
-  if (text[index] === "#") return previous !== undefined && /[\w$]/.test(previous);
+  // In a shell, `#` starts a comment only at the start of a word (`${#list}`, `$#` are not comments).
+  if (text[index] === "#") return previous !== undefined && (languageId === "shellscript" ? !/[\s;|&(]/.test(previous) : /[\w$]/.test(previous));
   return false;
 }
 

@@ -3,8 +3,8 @@
  * a range that covers the text after the cursor that the suggestion's end repeats (an
  * auto-closed `)`, `"]`, `;`) instead of duplicating it.
  */
-import { OPENERS, scanCode, type ScanResult } from "./codeScanner";
-import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
+import { bracketBalance, matchingOpener, OPENERS, scanCode, type ScanResult } from "./codeScanner";
+import { cursorLine, startOfLinesAbove, type DocumentSnapshot } from "./documentSnapshot";
 
 /** The cursor follows a space or a tab: the suggestion's own leading spaces would double it. */
 export function withoutDoubledSpace(document: DocumentSnapshot, text: string): string {
@@ -13,10 +13,11 @@ export function withoutDoubledSpace(document: DocumentSnapshot, text: string): s
 }
 
 /**
- * The end of the range the suggestion replaces: the cursor, or past the longest start of
- * the text after it that the suggestion writes again. Brackets count only when the
- * suggestion closes them for the code before the cursor (`foo(bar(2)` does not repeat a
- * following `)`); a terminator (`;`, `,`, ` {`) may follow them when nothing else is left.
+ * The end of the range the suggestion replaces: the cursor, or past a start of the text after
+ * it that the suggestion writes again (`)`, `);`, `"]`, ` {`). Among the starts it repeats,
+ * the one that leaves the fewest unmatched brackets and open strings wins: `foo(bar(2)` does
+ * not swallow a following `)`, and a `)` whose `(` the user has not typed yet (the model
+ * writes both) is replaced rather than doubled. On a tie the longer repeat wins.
  */
 export function overlapEnd(document: DocumentSnapshot, text: string, stringDelimiter?: string): number {
   const line = cursorLine(document);
@@ -25,51 +26,53 @@ export function overlapEnd(document: DocumentSnapshot, text: string, stringDelim
   const body = text.replace(/\s+$/, "");
   // The suggestion starts where the cursor is: inside the string it is in, if any.
   const scan: Scan = (part) => scanCode(part, document.languageId, { blockComment: false, string: stringDelimiter });
-  const outside = outsideClosers(scan(body));
-  for (let length = after.length; length > 0; length--) {
+  // Brackets opened on the lines above (a call spanning lines) count: scan them once.
+  const above = bracketBalance(document.text.slice(startOfLinesAbove(document.text, line.lineStart, CONTEXT_LINES), line.lineStart), document.languageId);
+  const errors = (rest: string): number => {
+    const scanned = scanCode(line.before + body + rest, document.languageId, above.state);
+    const open = [...above.open];
+    let unmatched = 0;
+    for (const { char } of scanned.brackets) {
+      if (OPENERS.includes(char)) open.push(char);
+      else if (open[open.length - 1] === matchingOpener(char)) open.pop();
+      else unmatched++;
+    }
+    return unmatched + open.length + (scanned.openString !== undefined ? 1 : 0);
+  };
+  let best = 0;
+  let bestErrors = errors(after);
+  for (let length = 1; length <= after.length; length++) {
     if (/\s/.test(after[length - 1])) continue;
     const segment = after.slice(0, length);
-    const restEmpty = after.slice(length).trim() === "";
-    if (repeats(body, segment, outside, restEmpty, scan)) return document.offset + length;
+    if (!repeats(body, segment, after.slice(length).trim() === "", scan)) continue;
+    const candidate = errors(after.slice(length));
+    if (candidate <= bestErrors) {
+      best = length;
+      bestErrors = candidate;
+    }
   }
-  return document.offset;
+  return document.offset + best;
 }
 
 type Scan = (text: string) => ScanResult;
 
-/** Offsets of the closers in a scanned text that close brackets opened before it. */
-function outsideClosers(scan: ScanResult): number[] {
-  const stack: string[] = [];
-  const outside: number[] = [];
-  for (const { char, index } of scan.brackets) {
-    if (OPENERS.includes(char)) stack.push(char);
-    else if (stack.length > 0) stack.pop();
-    else outside.push(index);
-  }
-  return outside;
-}
+/** Lines above the cursor's whose brackets the overlap choice takes into account. */
+const CONTEXT_LINES = 50;
+
 
 /**
  * The suggestion writes `segment` (the start of the text after the cursor) itself: at its
- * end, or followed by code that closes nothing further (` {` and a block, `;`, `.then()`)
- * when nothing else follows the segment on the line.
+ * end, or, for a segment with closing brackets when nothing else follows it on the line,
+ * followed by code that closes nothing (` {` and a block, `;`, `.then()`).
  */
-function repeats(body: string, segment: string, outside: readonly number[], restEmpty: boolean, scan: Scan): boolean {
-  const segmentClosers = outsideClosers(scan(segment)).length;
+function repeats(body: string, segment: string, restEmpty: boolean, scan: Scan): boolean {
+  const closes = /[)\]}]/.test(segment);
   for (let at = body.indexOf(segment); at >= 0; at = body.indexOf(segment, at + 1)) {
     const end = at + segment.length;
-    // The segment's closers must close brackets opened before the cursor, not ones the suggestion opened.
-    if (outside.filter((index) => index >= at && index < end).length !== segmentClosers) continue;
     const tail = body.slice(end);
-    if (tail.trim() === "") return segmentClosers > 0 || !/["'`]/.test(segment) || closesString(body, at, end, scan);
-    if (segmentClosers === 0 || !restEmpty) continue;
-    if (outside.some((index) => index >= end)) continue;
+    if (tail.trim() === "") return true;
+    if (!closes || !restEmpty || /^\s*[)\]}]/.test(tail)) continue;
     if (scan(body.slice(0, end)).openString === undefined) return true;
   }
   return false;
-}
-
-/** The segment's quote closes the string that was open where the segment starts. */
-function closesString(body: string, at: number, end: number, scan: Scan): boolean {
-  return scan(body.slice(0, at)).openString !== undefined && scan(body.slice(0, end)).openString === undefined;
 }

@@ -92,9 +92,7 @@ export function parsesNoWorse(verdict: SyntaxVerdict): boolean {
  * user is writing has no closing line yet.
  */
 export function documentLacksCloser(document: DocumentSnapshot): boolean {
-  const before = bracketBalance(document.text.slice(0, document.offset), document.languageId);
-  const after = bracketBalance(document.text.slice(document.offset), document.languageId, before.state);
-  return before.open.length > after.closedOutside.length;
+  return lacksCloser(document, "");
 }
 
 const CLOSER_LINE = /^\s*(?:[)\]}]|end\b)/;
@@ -103,37 +101,58 @@ const TRIVIAL_LINE = /^[\s)\]};,]*$|^\s*(?:end|else|break;?|return;?|pass|\{)\s*
 
 /**
  * Cuts the completion where it starts repeating the code that already follows the cursor:
- * its next line, or two lines in a row from the next few.
+ * its next line, or two lines in a row from the next two (a model that skipped the line
+ * below the cursor and copies what comes after it). Repeats further down are left alone:
+ * similar code (the next case, another object with the same keys) is common.
  */
 export function dropRepeatedSuffix(document: DocumentSnapshot, completion: string): string {
   const line = cursorLine(document);
-  const following = document.text.slice(line.lineEnd).split("\n").filter((text) => text.trim() !== "").slice(0, 16);
+  const following = document.text.slice(line.lineEnd).split("\n").filter((text) => text.trim() !== "").slice(0, 3);
   if (following.length === 0) return completion;
   const next = following[0];
   const lines = completion.split("\n");
   for (let index = 0; index < lines.length; index++) {
     const candidate = lines[index];
     if (candidate.trim() === "" || (index === 0 && line.before.trim() !== "")) continue;
-    // A closing line repeats the suffix only at the same indentation, and only when it closes
-    // a block opened before the completion (a "}" for the completion's own "{" is needed).
+    // A closing line repeats the suffix's at the same indentation when it closes a block opened
+    // before the completion, or when the suffix's closes nothing before the cursor (its opener
+    // is the one the completion writes).
     const repeats = CLOSER_LINE.test(candidate)
-      ? candidate.trimEnd() === next.trimEnd() && index > 0 && bracketBalance(lines.slice(0, index).join("\n"), document.languageId).open.length === 0
+      ? candidate.trimEnd() === next.trimEnd() && (index > 0 || line.before.trim() === "")
+        && (bracketBalance(lines.slice(0, index).join("\n"), document.languageId).open.length === 0 || !nextLineClosesPrefix(document))
       : candidate.trim() === next.trim();
-    if (repeats || repeatsTwoLines(lines, index, following)) return lines.slice(0, index).join("\n");
+    if (repeats || copiesDuplicateBlock(lines, index, line, following)) return lines.slice(0, index).join("\n");
   }
   return completion;
 }
 
-/** Lines `index` and the next non-empty one stand, in a row, among the following lines. */
-function repeatsTwoLines(lines: readonly string[], index: number, following: readonly string[]): boolean {
+/**
+ * The line below the cursor repeats the cursor's line (the user is writing a copy of the block
+ * that follows) and the completion, from `index`, copies that block's first two lines.
+ */
+function copiesDuplicateBlock(lines: readonly string[], index: number, cursor: { before: string; after: string }, following: readonly string[]): boolean {
+  if (following.length < 3 || following[0].trim() !== (cursor.before + cursor.after).trim()) return false;
   const first = lines[index].trim();
   const secondLine = lines.slice(index + 1).find((text) => text.trim() !== "");
   if (secondLine === undefined || TRIVIAL_LINE.test(first) || TRIVIAL_LINE.test(secondLine)) return false;
-  const second = secondLine.trim();
-  for (let at = 0; at + 1 < following.length; at++) {
-    if (following[at].trim() === first && following[at + 1].trim() === second) return true;
-  }
-  return false;
+  return following[1].trim() === first && following[2].trim() === secondLine.trim();
+}
+
+/** The first non-empty line after the cursor's closes brackets opened before the cursor (it is not an orphan). */
+function nextLineClosesPrefix(document: DocumentSnapshot): boolean {
+  const line = cursorLine(document);
+  const rest = document.text.slice(line.lineEnd);
+  const nextText = /^\s*\n[^\n]*/.exec(rest)?.[0] ?? rest;
+  const before = bracketBalance(document.text.slice(0, document.offset), document.languageId);
+  const after = bracketBalance(document.text.slice(document.offset, line.lineEnd) + nextText, document.languageId, before.state);
+  return after.closedOutside.length > 0 && before.open.length >= after.closedOutside.length;
+}
+
+/** With `inserted` at the cursor, more brackets are open than the document after it closes. */
+function lacksCloser(document: DocumentSnapshot, inserted: string): boolean {
+  const before = bracketBalance(document.text.slice(0, document.offset) + inserted, document.languageId);
+  const after = bracketBalance(document.text.slice(document.offset), document.languageId, before.state);
+  return before.open.length > after.closedOutside.length;
 }
 
 /** Re-indents lines after the first with the document's style (tabs or N spaces). */

@@ -1,5 +1,5 @@
 import { scanCode } from "./codeScanner";
-import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
+import { cursorLine, startOfLinesAbove, type DocumentSnapshot } from "./documentSnapshot";
 import { isProse } from "./languages";
 import { decideShape, type CursorSituation, type SpanRule } from "./suggestionShape";
 
@@ -57,11 +57,6 @@ function hasTypedWord(commentText: string): boolean {
   return /[\p{L}\p{N}_]{2,}/u.test(words);
 }
 
-function startOfLinesAbove(text: string, lineStart: number, count: number): number {
-  let start = lineStart;
-  for (let seen = 0; seen < count && start > 0; seen++) start = text.lastIndexOf("\n", start - 2) + 1;
-  return start;
-}
 
 function insideCodeFence(textAbove: string): boolean {
   let open = false;

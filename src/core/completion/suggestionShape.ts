@@ -317,6 +317,13 @@ function blockSpan(rule: SpanRule, lines: Line[], opener: number, base: number, 
     }
     const indent = indentWidth(line.text, rule.tabSize);
     const trimmed = line.text.trim();
+    // A line inside a string that spans lines (a template, a docstring, a here-document) is text: its indentation says nothing.
+    if (state.string !== undefined) {
+      if (!line.finished) return keep(false);
+      state = scanCode(line.text, rule.languageId, state).state;
+      lastKept = index;
+      continue;
+    }
     if (opening.kind === "brackets") {
       // The model left the block without closing it (the next declaration): stop before.
       if (indent < base && !CLOSERS.includes(trimmed[0])) return keep(true);
@@ -365,6 +372,13 @@ function siblingsSpan(rule: SpanRule, lines: Line[], final: boolean): LineCut {
     }
     const indent = index === 0 ? indentWidth(rule.linePrefix + line.text, rule.tabSize) : indentWidth(line.text, rule.tabSize);
     if (lastKept < 0 && base < 0) base = indent;
+    // A line inside a string that spans lines (a template, a docstring, a here-document) is text: its indentation says nothing.
+    if (state.string !== undefined) {
+      if (!line.finished) return keep(false);
+      state = scanCode(line.text, rule.languageId, state).state;
+      lastKept = index;
+      continue;
+    }
     // A dedent below the cursor's indentation ends the siblings (known from the line's first character).
     if (lastKept >= 0 && indent < base && !CLOSERS.includes(line.text.trim()[0])) return keep(true);
     if (!line.finished) return keep(false);
@@ -376,6 +390,12 @@ function siblingsSpan(rule: SpanRule, lines: Line[], final: boolean): LineCut {
     const balance = bracketBalance(line.text, rule.languageId, state);
     state = balance.state;
     const lowest = depth - balance.closedOutside.length;
+    if (lowest < 0 && balance.open.length > 0 && CONTINUATION.test(line.text.trim())) {
+      // `} else {`, `} catch (e) {`: the enclosing block goes on as its next branch.
+      depth = balance.open.length - 1;
+      lastKept = index;
+      continue;
+    }
     if (lowest < 0) {
       // This line closes the block enclosing the cursor.
       const withoutCloser = lastKept < 0 ? 0 : lines[lastKept].end;
