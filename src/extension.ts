@@ -87,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   }, {
     maxTokens: { singleLine: 48, multiLine: getSetting("hearth.completion.maxTokens") },
     debounceMs: () => getSetting("hearth.completion.debounceMs"),
+    suggestIn: () => ({ comments: getSetting("hearth.completion.inComments"), strings: getSetting("hearth.completion.inStrings") }),
     timeBudgetMs: 3000,
     speculate: true,
     context: async (snapshot) => {

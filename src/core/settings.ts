@@ -42,6 +42,8 @@ export const SETTINGS = {
   "hearth.completion.languages": spec<Record<string, boolean>>({ "*": true, plaintext: false, markdown: false, scminput: false }, "window", false, isBooleanMap),
   "hearth.completion.maxTokens": spec(128, "window", false, isNonNegativeInteger),
   "hearth.completion.debounceMs": spec(150, "window", false, isNonNegativeInteger),
+  "hearth.completion.inComments": spec(true, "window", false, isBoolean),
+  "hearth.completion.inStrings": spec(true, "window", false, isBoolean),
   "hearth.chat.maxTokens": spec(512, "window", false, isNonNegativeInteger),
   "hearth.chat.languageModelProvider": spec(false, "window", false, isBoolean),
 } as const;

@@ -7,7 +7,7 @@ import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
 import { asSuggestion, finishSuggestion, keepSpan, leavesTextAfter, parsesNoWorse, refineBlockEnd, type ProcessedSuggestion } from "./postProcess";
 import { fimInputFor, plainPromptFor, windowStartLine } from "./promptLayout";
 import { RequestManager } from "./requestManager";
-import { decideSuggestion, type SuggestionDecision, type SuggestionMode } from "./suggestionPolicy";
+import { decideSuggestion, type SuggestIn, type SuggestionDecision, type SuggestionMode } from "./suggestionPolicy";
 import { heuristicVerdict, type SyntaxChecker, type SyntaxQuery, type SyntaxVerdict } from "./syntaxVerdict";
 
 /** The model side of completion: the real engine, or a scripted one in tests and the CLI. */
@@ -30,6 +30,8 @@ export interface PipelineOptions {
   checkSyntax?: SyntaxChecker;
   /** Precompute the next suggestion as if this one were accepted. */
   speculate: boolean;
+  /** Whether to suggest in comments and strings without being asked (both by default). */
+  suggestIn?: () => SuggestIn;
   /** Longest wait for the syntax service before falling back to brackets and indentation. */
   syntaxBudgetMs?: number;
 }
@@ -71,7 +73,7 @@ export class CompletionPipeline {
 
   /** Serves a suggestion for the cursor: cache and typed-ahead first (before any debounce), then the model. */
   async provide(document: DocumentSnapshot, options: { manual: boolean; signal: AbortSignal; alternatives?: number }): Promise<PipelineResult | undefined> {
-    const decision = decideSuggestion(document, options.manual);
+    const decision = decideSuggestion(document, options.manual, this.options.suggestIn?.());
     if (!decision.suggest) return undefined;
     const line = cursorLine(document);
     const before = document.text.slice(0, document.offset);
@@ -199,7 +201,7 @@ export class CompletionPipeline {
       for (const accepted of variants) {
         if (run.signal.aborted) return;
         const next = acceptInto(document, shown, accepted);
-        const decision = decideSuggestion(next, false);
+        const decision = decideSuggestion(next, false, this.options.suggestIn?.());
         if (!decision.suggest) continue;
         const answer = await this.ask(next, decision, run.signal, 0, true).catch(() => undefined);
         if (!answer?.suggestion || run.signal.aborted) continue;

@@ -13,7 +13,13 @@ export type SuggestionDecision =
     rule: SpanRule;
     situation: CursorSituation;
   }
-  | { suggest: false; reason: "comment" | "mid-word" };
+  | { suggest: false; reason: "comment" | "string" | "mid-word" };
+
+/** Where automatic suggestions are wanted besides code (settings; a manual request asks anywhere). */
+export interface SuggestIn {
+  comments: boolean;
+  strings: boolean;
+}
 
 /** How many lines above the cursor are read to know whether it sits in a string or a comment. */
 const SITUATION_LINES = 200;
@@ -23,10 +29,11 @@ const SITUATION_LINES = 200;
  * user has typed a word after the marker (or asked with Alt+\); strings are completed up
  * to their closing quote; mid-line suggestions are asked for and checked afterwards.
  */
-export function decideSuggestion(document: DocumentSnapshot, manual: boolean): SuggestionDecision {
+export function decideSuggestion(document: DocumentSnapshot, manual: boolean, suggestIn: SuggestIn = { comments: true, strings: true }): SuggestionDecision {
   const line = cursorLine(document);
   const situation = cursorSituation(document);
-  if (situation.inComment && !manual && !hasTypedWord(situation.commentText)) return { suggest: false, reason: "comment" };
+  if (situation.inComment && !manual && (!suggestIn.comments || !hasTypedWord(situation.commentText))) return { suggest: false, reason: "comment" };
+  if (situation.stringDelimiter !== undefined && !manual && !suggestIn.strings) return { suggest: false, reason: "string" };
   // Inside a word (`val|ue`) nothing the model writes can be an insertion the user wants.
   if (!manual && /[\p{L}\p{N}_]$/u.test(line.before) && /^[\p{L}\p{N}_]/u.test(line.after)) return { suggest: false, reason: "mid-word" };
   const rule = decideShape(document, situation);

@@ -102,6 +102,14 @@ describe("suggestion shape before the request", () => {
     assert.equal(ruleFor("Text\n\n```js\nfunction f() {█\n```\n", "markdown").shape, "block");
   });
 
+  it("the settings turn comments and strings off; Alt+\\ still asks", () => {
+    const off = { comments: false, strings: false };
+    assert.deepEqual(decideSuggestion(doc("// compute the █"), false, off), { suggest: false, reason: "comment" });
+    assert.deepEqual(decideSuggestion(doc("log(\"Hello, █\");"), false, off), { suggest: false, reason: "string" });
+    assert.equal(decideSuggestion(doc("log(\"Hello, █\");"), true, off).suggest, true);
+    assert.equal(decideSuggestion(doc("const total = █"), false, off).suggest, true);
+  });
+
   it("declines a comment with no word yet and a cursor inside a word, unless asked", () => {
     assert.deepEqual(decideSuggestion(doc("x(); // █"), false), { suggest: false, reason: "comment" });
     assert.equal(decideSuggestion(doc("x(); // █"), true).suggest, true);
