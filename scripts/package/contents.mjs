@@ -10,7 +10,8 @@ import path from "node:path";
 import * as esbuild from "esbuild";
 import { addonPath } from "./targets.mjs";
 
-const LICENCE_FILE = /^(licen[cs]e|copying|notice)([-._].*)?$/i;
+/** A package's licence and notice files, whatever their case and extension. */
+export const LICENCE_FILE = /^(licen[cs]e|copying|notice)([-._].*)?$/i;
 
 /** Loaded only in a try/catch when it exists, never needed: ipull's copy-on-write clone of local files. */
 const OPTIONAL_PACKAGES = [/^@reflink\//];

@@ -5,9 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { packageOf } from "./contents.mjs";
-
-const LICENCE_FILE = /^(licen[cs]e|copying|notice)([-._].*)?$/i;
+import { LICENCE_FILE, packageOf } from "./contents.mjs";
 
 /**
  * llama.cpp's licence files compiled into node-llama-cpp's binaries: llama.cpp/ggml itself, and the
