@@ -92,15 +92,20 @@ async function checkInChromium(url) {
     await page.goto(url);
     await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 90_000 });
     log("workbench visible");
-    const item = page.locator(".statusbar-item").filter({ hasText: /Hearth/ }).first();
-    await item.waitFor({ state: "visible", timeout: 90_000 });
-    // The README's models folder (../shared/models) holds stories260K.gguf: the item names it once loaded.
-    const named = page.locator(".statusbar-item").filter({ hasText: /stories260K/ }).first();
-    await named.waitFor({ state: "visible", timeout: 120_000 }).catch(() => undefined);
-    const text = (await item.innerText()).replace(/\s+/g, " ").trim();
-    const label = (await page.locator('.statusbar-item [aria-label*="Hearth"], .statusbar-item[aria-label*="Hearth"]').first().getAttribute("aria-label")) ?? "";
-    log(`Hearth's status bar item: "${text}" (aria-label "${label}")`);
-    if (!/stories260K/.test(`${text} ${label}`)) fail(`the status bar item does not name the model stories260K: "${text}" / "${label}"`);
+    await page.locator(".statusbar-item").filter({ hasText: /Hearth/ }).first().waitFor({ state: "visible", timeout: 90_000 });
+    // The README's models folder (../shared/models) holds stories260K.gguf: Hearth's item names it
+    // once loaded (it may say "indexing…" for a moment before).
+    const deadline = Date.now() + 120_000;
+    let seen = [];
+    for (;;) {
+      seen = await page.locator(".statusbar-item").evaluateAll((items) => items
+        .map((item) => `${item.textContent ?? ""} | ${item.getAttribute("aria-label") ?? item.querySelector("[aria-label]")?.getAttribute("aria-label") ?? ""}`.replace(/\s+/g, " ").trim())
+        .filter((text) => text.includes("Hearth")));
+      if (seen.some((text) => text.includes("stories260K"))) break;
+      if (Date.now() > deadline) fail(`no Hearth status bar item names the model stories260K within 120 s: ${JSON.stringify(seen)}`);
+      await page.waitForTimeout(500);
+    }
+    log(`Hearth's status bar items: ${JSON.stringify(seen)}`);
     mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: path.join(RESULTS, "start-smoke.png") });
   } finally {
