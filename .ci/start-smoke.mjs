@@ -94,15 +94,15 @@ async function checkInChromium(url) {
     log("workbench visible");
     await page.locator(".statusbar-item").filter({ hasText: /Hearth/ }).first().waitFor({ state: "visible", timeout: 90_000 });
     // The README's models folder (../shared/models) holds stories260K.gguf: Hearth's item names it
-    // once loaded (it may say "indexing…" for a moment before).
+    // once loaded (it says "indexing…" and "loading stories260K…" before).
     const deadline = Date.now() + 120_000;
     let seen = [];
     for (;;) {
       seen = await page.locator(".statusbar-item").evaluateAll((items) => items
         .map((item) => `${item.textContent ?? ""} | ${item.getAttribute("aria-label") ?? item.querySelector("[aria-label]")?.getAttribute("aria-label") ?? ""}`.replace(/\s+/g, " ").trim())
         .filter((text) => text.includes("Hearth")));
-      if (seen.some((text) => text.includes("stories260K"))) break;
-      if (Date.now() > deadline) fail(`no Hearth status bar item names the model stories260K within 120 s: ${JSON.stringify(seen)}`);
+      if (seen.some((text) => text.includes("stories260K") && !/loading|error|failed/i.test(text))) break;
+      if (Date.now() > deadline) fail(`no Hearth status bar item shows the model stories260K loaded within 120 s: ${JSON.stringify(seen)}`);
       await page.waitForTimeout(500);
     }
     log(`Hearth's status bar items: ${JSON.stringify(seen)}`);
