@@ -10,6 +10,7 @@ import type {
   ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelDescription,
   ModelRole,
 } from "../protocol/engineProtocol";
+import { backendLine, isGpuBuild } from "./backendLine";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
 import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
@@ -52,17 +53,24 @@ export class ModelHost {
 
   private async getLlama(gpu: LoadSettings["gpu"]): Promise<Llama> {
     if (!this.llama) {
-      const { getLlama, LlamaLogLevel } = await this.lib();
+      const { getLlama, getLlamaGpuTypes, LlamaLogLevel } = await this.lib();
+      // The GPU builds "auto" will try (their driver libraries are present), for the log line below.
+      const tried = gpu === "auto" ? (await getLlamaGpuTypes("supported")).filter(isGpuBuild) : [];
       this.llama = await getLlama({
         gpu,
         build: "never",
+        // node-llama-cpp would print its fallback from a GPU build to the CPU on stderr, as a
+        // warning; Hearth says it once, below, with what to do.
+        progressLogs: false,
         logLevel: LlamaLogLevel.warn,
         logger: (level, message) => {
           const text = message.trim();
           if (text) this.log(level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? "error" : "warn", `llama.cpp: ${text}`);
         },
       });
-      this.log("info", `llama.cpp backend: ${this.llama.gpu || "cpu"}`);
+      const used = isGpuBuild(this.llama.gpu) ? this.llama.gpu : false;
+      const devices = used === false ? [] : await this.llama.getGpuDeviceNames();
+      this.log("info", backendLine({ used, requested: gpu, tried: tried.filter((kind) => kind !== used), devices }));
     }
     return this.llama;
   }
