@@ -44,7 +44,7 @@ export function describeFileType(info: Pick<Stats, "isDirectory" | "isFIFO" | "i
 }
 
 /** "a link to a character device (/dev/zero)" or "a named pipe": what a path that is not a regular file names. */
-function describePath(path: string, info: Stats): string {
+export function describeSpecialFile(path: string, info: Stats): string {
   const type = describeFileType(info);
   try {
     if (lstatSync(path).isSymbolicLink()) return `a link to ${type} (${realpathSync(path)})`;
@@ -68,7 +68,7 @@ function tooLarge(path: string, maxBytes: number): Refusal {
 
 /** Why `info` may not be read, or undefined when it is a regular file within the limit. */
 function refusal(path: string, info: Stats, maxBytes: number): Refusal | undefined {
-  if (!info.isFile()) return refused(path, "not-regular", `${describePath(path, info)}, not a regular file`);
+  if (!info.isFile()) return refused(path, "not-regular", `${describeSpecialFile(path, info)}, not a regular file`);
   if (info.size > maxBytes) return tooLarge(path, maxBytes);
   return undefined;
 }
