@@ -33,6 +33,8 @@ export interface HearthApi {
   readonly startup: { completionReadyMs: number | undefined };
   /** For the in-host integration tests: a setting as Hearth uses it (VS Code's scopes applied, then clamped to its range). */
   readonly setting: typeof getSetting;
+  /** For the in-host integration tests: what the context worker gives completions and the chat. */
+  readonly context: Pick<ContextSync, "gatherForCompletion" | "filesNamedIn">;
 }
 
 let engine: EngineClient | undefined;
@@ -190,7 +192,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   if (modelConfiguration().completionModelPath) void models.ensure("completion");
   log.info("Hearth activated (the model runs in its own process; no network access)");
-  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels, setting: getSetting };
+  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels, setting: getSetting, context: contextSync };
 }
 
 export async function deactivate(): Promise<void> {

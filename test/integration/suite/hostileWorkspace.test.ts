@@ -21,15 +21,20 @@ interface ContextChunkSeen {
 }
 
 interface HearthApiForHostileWorkspace {
-  inlineCompletionProvider: vscode.InlineCompletionItemProvider;
-  pipeline: { lastRequest: { at: Date; chunks: ContextChunkSeen[] } | undefined };
+  context: {
+    gatherForCompletion(document: vscode.TextDocument, position: vscode.Position, budgets: Record<string, number>): Promise<ContextChunkSeen[]>;
+    filesNamedIn(question: string): Promise<ContextChunkSeen[]>;
+  };
   setting(key: string): unknown;
   languageModels: { readonly registered: boolean; readonly lastResponse: { stopReason: string; generatedTokens: number } | undefined };
 }
 
 function isApi(value: unknown): value is HearthApiForHostileWorkspace {
-  return typeof value === "object" && value !== null && "inlineCompletionProvider" in value && "pipeline" in value && "setting" in value;
+  return typeof value === "object" && value !== null && "context" in value && "setting" in value && "languageModels" in value;
 }
+
+/** Only the import source, with time to read cold files: what the worker finds, not whether it beats 40 ms. */
+const IMPORTS_ONLY = { importSignatureMs: 10_000, similarWindowMs: 0, enclosingHeaderMs: 0, recentMs: 0 };
 
 /** The host's growth past which a file was read whole: the test fails at once instead of exhausting the machine. */
 const GROWTH_LIMIT_BYTES = 512 * 1024 * 1024;
@@ -92,44 +97,37 @@ suite("A hostile workspace", () => {
       const document = await vscode.workspace.openTextDocument(path.join(directory, "main.ts"));
       await vscode.window.showTextDocument(document);
       const position = document.lineAt(document.lineCount - 1).range.end;
-      const request = async () => {
-        const source = new vscode.CancellationTokenSource();
-        try {
-          await api.inlineCompletionProvider.provideInlineCompletionItems(document, position, { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined }, source.token);
-        } finally {
-          source.dispose();
-        }
-        watchMemory();
-        return api.pipeline.lastRequest;
-      };
+      const hasRealImport = (chunks: ContextChunkSeen[]) => chunks.some((chunk) => chunk.filePath.endsWith("real.ts") && chunk.text.includes("realHelper(input: number)"));
       const started = Date.now();
-      // The first requests may find the worker still reading (the import source has 40 ms): ask until the context has real.ts.
-      const withContext = await until("a completion whose context has real.ts's signature", 120_000, async () => {
-        const last = await request();
-        return last?.chunks.some((chunk) => chunk.filePath.endsWith("real.ts") && chunk.text.includes("realHelper(input: number)")) ? last : undefined;
+      // The document reaches the worker as VS Code announces it: ask until it is there.
+      const chunks = await until("import context with real.ts's signature", 60_000, async () => {
+        const found = await api.context.gatherForCompletion(document, position, IMPORTS_ONLY);
+        watchMemory();
+        return hasRealImport(found) ? found : undefined;
       });
       const importMs = Date.now() - started;
-      assert.ok(withContext.chunks.every((chunk) => !/zero\.ts|pipe\.ts/.test(chunk.filePath)), "no chunk from the special files");
+      assert.ok(chunks.every((chunk) => !/zero\.ts|pipe\.ts/.test(chunk.filePath)), `no chunk from the special files: ${chunks.map((chunk) => chunk.filePath).join(", ")}`);
 
-      // As after a git checkout: the watcher announces new links and pipes (and one replacing an indexed file).
+      // As after a git checkout: the watcher announces new links and pipes, and real.ts becomes a link to a pipe.
       fs.symlinkSync("/dev/zero", path.join(directory, "zero-too.ts"));
       mkfifo(path.join(directory, "pipe-too.ts"));
-      fs.rmSync(path.join(directory, "real.ts"));
-      fs.symlinkSync(path.join(outside, "nothing"), path.join(directory, "dangling.ts"));
       mkfifo(path.join(outside, "fifo"));
+      fs.rmSync(path.join(directory, "real.ts"));
       fs.symlinkSync(path.join(outside, "fifo"), path.join(directory, "real.ts"));
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const watcherStarted = Date.now();
-      const after = await request();
+      const named = await api.context.filesNamedIn(`What do ${path.basename(directory)}/real.ts and zero-too.ts do?`);
+      const afterChunks = await api.context.gatherForCompletion(document, position, IMPORTS_ONLY);
       const afterWatcherMs = Date.now() - watcherStarted;
-      assert.ok(after, "the completion after the watcher's events was answered");
       watchMemory();
+      assert.deepEqual(named.map((chunk) => chunk.filePath), [], "the chat reads neither the pipe behind real.ts nor the link to /dev/zero");
+      assert.ok(!hasRealImport(afterChunks), "real.ts is a link to a pipe now: no signature from it");
 
       figures.specialFiles = {
         rssBeforeMiB: mib(rssBefore), peakGrowthMiB: mib(peak - rssBefore),
-        msUntilContextWithRealImport: importMs, msOfCompletionAfterWatcherEvents: afterWatcherMs,
+        msUntilContextWithRealImport: importMs, msOfChatAndCompletionContextAfterWatcherEvents: afterWatcherMs,
       };
-      console.log(`      (host grew by at most ${mib(peak - rssBefore)} MiB; context with real.ts after ${importMs} ms; a completion after the watcher's events took ${afterWatcherMs} ms)`);
+      console.log(`      (host grew by at most ${mib(peak - rssBefore)} MiB; import context with real.ts after ${importMs} ms; chat and completion context after the watcher's events took ${afterWatcherMs} ms)`);
       await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
     } finally {
       fs.rmSync(directory, { recursive: true, force: true });
@@ -181,10 +179,13 @@ suite("A hostile workspace", () => {
     fs.writeFileSync(settingsFile, JSON.stringify({
       "hearth.engine.threads": 200, "hearth.engine.contextSize": 131072, "hearth.chat.languageModelProvider": true,
       "hearth.network.allowModelDownload": true, "hearth.completion.modelPath": "/tmp/evil.gguf",
+      // A window setting, which a workspace may set: once it shows, VS Code has read the file.
+      "hearth.completion.debounceMs": 321,
     }));
     try {
-      await until("VS Code to read the workspace settings", 20_000, () =>
-        vscode.workspace.getConfiguration("hearth.engine").inspect("threads")?.workspaceValue === 200 ? true : undefined);
+      await until("VS Code to read the workspace settings", 30_000, () => (api.setting("hearth.completion.debounceMs") === 321 ? true : undefined));
+      // VS Code drops machine settings from a workspace's file when it parses it.
+      assert.equal(vscode.workspace.getConfiguration("hearth.engine").inspect("threads")?.workspaceValue, undefined);
       assert.equal(api.setting("hearth.engine.threads"), userThreads);
       assert.equal(api.setting("hearth.engine.contextSize"), userContext);
       assert.equal(api.setting("hearth.chat.languageModelProvider"), false);
