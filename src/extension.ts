@@ -10,7 +10,7 @@ import { DEFAULT_LAYOUT } from "./core/completion/promptLayout";
 import type { DocumentSnapshot } from "./core/completion/documentSnapshot";
 import { registerLanguageModelProvider, type LanguageModelProviderRegistration } from "./adapters/languageModelProvider";
 import { connectPickerToIndex } from "./adapters/chatContextPicker";
-import { getSetting, modelConfiguration } from "./adapters/configuration";
+import { getSetting, logSettingProblems, modelConfiguration } from "./adapters/configuration";
 import { HearthInlineCompletionProvider } from "./adapters/inlineCompletionProvider";
 import { showModelInfo } from "./adapters/modelInfo";
 import { showLastPrompt } from "./adapters/promptInspector";
@@ -31,6 +31,10 @@ export interface HearthApi {
   readonly languageModels: Pick<LanguageModelProviderRegistration, "registered" | "lastResponse">;
   /** Milliseconds from the start of activate() until the completion model first served (benchmark figure). */
   readonly startup: { completionReadyMs: number | undefined };
+  /** For the in-host integration tests: a setting as Hearth uses it (VS Code's scopes applied, then clamped to its range). */
+  readonly setting: typeof getSetting;
+  /** For the in-host integration tests: what the context worker gives completions and the chat. */
+  readonly context: Pick<ContextSync, "gatherForCompletion" | "filesNamedIn">;
 }
 
 let engine: EngineClient | undefined;
@@ -115,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   context.subscriptions.push(
     log,
+    logSettingProblems((message) => log.warn(message)),
     contextSync,
     statusBar,
     chatView,
@@ -189,7 +194,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
   if (modelConfiguration().completionModelPath) void models.ensure("completion");
   log.info("Hearth activated (the model runs in its own process; no network access)");
-  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels };
+  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels, setting: getSetting, context: contextSync };
 }
 
 export async function deactivate(): Promise<void> {

@@ -5,11 +5,14 @@ import {
   MIN_SYMBOL_QUERY, basename, pickerEntries, type FileCandidate, type PickerEntry, type SymbolCandidate,
 } from "../core/chat/contextPickerItems";
 import type { ContextClient } from "../context/contextClient";
+import { checkRegularFile } from "../core/files/regularFile";
 import type { IndexProgress } from "../context/index/workspaceIndex";
 import { getSetting } from "./configuration";
 
 /** Files and symbols read through the picker are cut here (the budget trims them further). */
 const MAX_CHARS = 200_000;
+/** A file not open in the editor is opened only up to VS Code's own limit for extensions (50 MB). */
+const MAX_UNOPENED_BYTES = 50 * 1024 * 1024;
 /** A symbol whose provider gave only its name's line: take this many lines from there. */
 const SYMBOL_LINES = 40;
 const MAX_SYMBOL_LINES = 300;
@@ -218,6 +221,14 @@ export async function pickContext(): Promise<ContextItem | undefined> {
 }
 
 async function openText(uri: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+  const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+  if (open) return open;
+  // Not open yet: VS Code would read it whole, and a link to a device never ends and a named pipe never answers.
+  const refused = uri.scheme === "file" ? await checkRegularFile(uri.fsPath, MAX_UNOPENED_BYTES).catch(() => undefined) : undefined;
+  if (refused) {
+    void vscode.window.showWarningMessage(`Hearth: ${vscode.workspace.asRelativePath(uri, false)} cannot be attached: it is ${refused.detail}.`);
+    return undefined;
+  }
   try {
     return await vscode.workspace.openTextDocument(uri);
   } catch (error) {

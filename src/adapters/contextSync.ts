@@ -48,6 +48,7 @@ export class ContextSync implements vscode.Disposable {
   private lastEditor: vscode.TextEditor | undefined;
   private reindexTimer: NodeJS.Timeout | undefined;
   private toldUntrusted = false;
+  private toldStalled = false;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     this.client = new ContextClient({ workerPath: vscode.Uri.joinPath(context.extensionUri, "dist", "contextWorker.js").fsPath });
@@ -57,11 +58,13 @@ export class ContextSync implements vscode.Disposable {
       this.statusItem,
       { dispose: client.onLog((line) => log[line.level](`[context] ${line.message}`)).dispose },
       { dispose: client.onIndexProgress((progress) => this.showProgress(progress)).dispose },
-      { dispose: client.onDidRestart(() => {
+      { dispose: client.onDidRestart((restart) => {
         log.warn("[context] The context worker restarted; reopening documents.");
+        if (restart.cause === "stall") this.tellStalled(restart.message);
         this.openAll();
         this.scheduleReindex();
       }).dispose },
+      { dispose: client.onDidGiveUp((message) => void this.offerLog(`Hearth: ${message}`)).dispose },
       vscode.workspace.onDidOpenTextDocument((document) => this.open(document)),
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (this.synced(document)) client.closeDocument(document.uri.toString());
@@ -191,6 +194,17 @@ export class ContextSync implements vscode.Disposable {
     this.statusItem.text = progress.total > 0 ? `$(sync~spin) Hearth: indexing ${progress.done}/${progress.total}` : "$(sync~spin) Hearth: indexing…";
     this.statusItem.tooltip = `Hearth is indexing the symbols of ${name} for completion context.`;
     this.statusItem.show();
+  }
+
+  /** Once a session: the worker's log line says it each time, the notification says it once. */
+  private tellStalled(message: string): void {
+    if (this.toldStalled) return;
+    this.toldStalled = true;
+    void this.offerLog(`Hearth: ${message} Completions and the chat go on; "Hearth: Show Log" has the details.`);
+  }
+
+  private async offerLog(message: string): Promise<void> {
+    if (await vscode.window.showWarningMessage(message, "Show Log") === "Show Log") await vscode.commands.executeCommand("hearth.showLog");
   }
 
   private warn(error: unknown): void {

@@ -1,13 +1,15 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EngineClient } from "../core/engine/engineClient";
 import { CompletionPipeline, type CompletionBackend, type PipelineResult } from "../core/completion/completionPipeline";
 import type { DocumentSnapshot } from "../core/completion/documentSnapshot";
 import { ScriptedBackend } from "../core/completion/scriptedBackend";
 import type { GenerationStats } from "../protocol/engineProtocol";
+import { readRegularFile } from "../core/files/regularFile";
 import { languageIdForPath } from "./languageIds";
 import { checkCompletionText } from "../context/analysis/completionCheck";
 import type { SyntaxChecker } from "../core/completion/syntaxVerdict";
+
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 export interface CompleteOptions {
   file: string;
@@ -84,7 +86,10 @@ export async function completeDocument(document: DocumentSnapshot, backend: Comp
 }
 
 export async function runComplete(options: CompleteOptions, enginePath = join(__dirname, "engine.js")): Promise<CompleteOutput> {
-  const text = await readFile(options.file, "utf8");
+  // The same limit as VS Code's for documents it gives extensions; a link to a device or a pipe is refused, not read forever.
+  const read = await readRegularFile(options.file, MAX_FILE_BYTES);
+  if (!read.ok) throw new Error(`${read.message}: give the path of a source file.`);
+  const text = read.bytes.toString("utf8");
   const offset = offsetOf(text, options.line, options.column);
   const document = fileSnapshot(options.file, text, offset);
   let engine: EngineClient | undefined;

@@ -116,6 +116,8 @@ export interface ContextMethods {
   flushIndex: { params: Record<string, never>; result: null };
   setFileAccess: { params: FileAccessParams; result: null };
   stats: { params: Record<string, never>; result: WorkerStats };
+  /** Answers at once: the client's check that the worker's thread is not blocked while a long request runs. */
+  ping: { params: Record<string, never>; result: null };
 }
 
 export type ContextMethod = keyof ContextMethods;

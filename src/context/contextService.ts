@@ -129,6 +129,7 @@ export class ContextService {
         indexedFiles: this.index.fileCount, heapUsed: process.memoryUsage().heapUsed,
       };
     },
+    ping: () => null,
   };
 
   /** Runs one protocol method (the worker's message loop calls this). */
