@@ -4,7 +4,7 @@
  * auto-closed `)`, `"]`, `;`) instead of duplicating it.
  */
 import { bracketBalance, matchingOpener, OPENERS, scanCode, type ScanResult } from "./codeScanner";
-import { cursorLine, startOfLinesAbove, type DocumentSnapshot } from "./documentSnapshot";
+import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
 
 /** The cursor follows a space or a tab: the suggestion's own leading spaces would double it. */
 export function withoutDoubledSpace(document: DocumentSnapshot, text: string): string {
@@ -15,7 +15,7 @@ export function withoutDoubledSpace(document: DocumentSnapshot, text: string): s
 /**
  * The end of the range the suggestion replaces: the cursor, or past a start of the text after
  * it that the suggestion writes again (`)`, `);`, `"]`, ` {`). Among the starts it repeats,
- * the one that leaves the fewest unmatched brackets and open strings wins: `foo(bar(2)` does
+ * the one that leaves the fewest closers matching nothing (and open strings) wins: `foo(bar(2)` does
  * not swallow a following `)`, and a `)` whose `(` the user has not typed yet (the model
  * writes both) is replaced rather than doubled. On a tie the longer repeat wins.
  */
@@ -26,18 +26,27 @@ export function overlapEnd(document: DocumentSnapshot, text: string, stringDelim
   const body = text.replace(/\s+$/, "");
   // The suggestion starts where the cursor is: inside the string it is in, if any.
   const scan: Scan = (part) => scanCode(part, document.languageId, { blockComment: false, string: stringDelimiter });
-  // Brackets opened on the lines above (a call spanning lines) count: scan them once.
-  const above = bracketBalance(document.text.slice(startOfLinesAbove(document.text, line.lineStart, CONTEXT_LINES), line.lineStart), document.languageId);
+  // The code around counts: a `)` may close a call opened lines above, and a `}` that seems
+  // to close an outer block may be an orphan whose block the lines below close. Everything
+  // above is read (a window would leave the closers below it unmatched), a few lines below.
+  const above = bracketBalance(document.text.slice(0, line.lineStart), document.languageId);
+  const below = document.text.slice(line.lineEnd, endOfLinesBelow(document.text, line.lineEnd, LINES_BELOW));
   const errors = (rest: string): number => {
-    const scanned = scanCode(line.before + body + rest, document.languageId, above.state);
-    const open = [...above.open];
+    const lineText = line.before + body + rest;
+    const scanned = scanCode(lineText + below, document.languageId, above.state);
+    // Openers from above are not re-checked; the cursor line's are, with their offsets.
+    const open: { char: string; index: number }[] = above.open.map((char) => ({ char, index: -1 }));
     let unmatched = 0;
-    for (const { char } of scanned.brackets) {
-      if (OPENERS.includes(char)) open.push(char);
-      else if (open[open.length - 1] === matchingOpener(char)) open.pop();
+    for (const bracket of scanned.brackets) {
+      if (OPENERS.includes(bracket.char)) open.push(bracket);
+      else if (open[open.length - 1]?.char === matchingOpener(bracket.char)) open.pop();
       else unmatched++;
     }
-    return unmatched + open.length + (scanned.openString !== undefined ? 1 : 0);
+    // A bracket the cursor's line opens and nothing closes in the lines below is an error; one
+    // opened above may close further down. Closers that match nothing (or the wrong kind) are errors.
+    const leftOpen = open.filter((bracket) => bracket.index >= 0 && bracket.index < lineText.length).length;
+    const openString = scanCode(lineText, document.languageId, above.state).openString !== undefined;
+    return unmatched + leftOpen + (openString ? 1 : 0);
   };
   let best = 0;
   let bestErrors = errors(after);
@@ -56,8 +65,14 @@ export function overlapEnd(document: DocumentSnapshot, text: string, stringDelim
 
 type Scan = (text: string) => ScanResult;
 
-/** Lines above the cursor's whose brackets the overlap choice takes into account. */
-const CONTEXT_LINES = 50;
+/** Lines below the cursor's whose brackets the overlap choice takes into account. */
+const LINES_BELOW = 50;
+
+function endOfLinesBelow(text: string, lineEnd: number, count: number): number {
+  let end = lineEnd;
+  for (let seen = 0; seen < count && end >= 0 && end < text.length; seen++) end = text.indexOf("\n", end + 1);
+  return end < 0 ? text.length : end;
+}
 
 
 /**

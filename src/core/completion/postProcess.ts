@@ -22,7 +22,9 @@ export interface KeptSpan {
 
 /** Line breaks as LF, and the span the shape keeps (a fence the model wrapped it in is dropped). */
 export function keepSpan(document: DocumentSnapshot, decision: Decision, raw: string): KeptSpan {
-  const text = raw.replace(/\r\n?/g, "\n");
+  // Whole lines that run into the code below the cursor go first: cutting a line (before a
+  // closer, say) would hide that it repeats the document's next line.
+  const text = dropRepeatedSuffix(document, raw.replace(/\r\n?/g, "\n"));
   const cut = spanEnd(decision.rule, text, true);
   const start = cut.start;
   // Siblings that close the enclosing block keep its closing line only where the document lacks one.
