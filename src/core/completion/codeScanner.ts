@@ -96,6 +96,13 @@ export function scanCode(text: string, languageId: string, state: ScanState = FR
       commentStart = index;
       continue;
     }
+    if (char === "/" && REGEX_LANGUAGES.has(languageId)) {
+      const end = regexLiteralEnd(text, index);
+      if (end !== undefined) {
+        index = end;
+        continue;
+      }
+    }
     if (char === "\"" || char === "'") {
       if (triple && text.startsWith(char.repeat(3), index)) {
         string = char.repeat(3);
@@ -133,6 +140,34 @@ export function scanCode(text: string, languageId: string, state: ScanState = FR
     openString: string,
     commentStart: lineComment || blockComment ? commentStart : undefined,
   };
+}
+
+const REGEX_LANGUAGES = new Set(["javascript", "javascriptreact", "typescript", "typescriptreact", "vue", "svelte"]);
+
+/**
+ * The last index of a regular expression literal starting at `index` (`/[)}]+/g`), or
+ * undefined for a division: a regex follows an operator, an opening bracket, a separator or
+ * a keyword, and closes on its line.
+ */
+function regexLiteralEnd(text: string, index: number): number | undefined {
+  const next = text[index + 1];
+  if (next === "/" || next === "*" || next === undefined || next === "\n") return undefined;
+  const before = text.slice(Math.max(0, index - 16), index).replace(/\s+$/, "");
+  if (before !== "" && !/[(,=:[!&|?{};+\-*%<>~^]$/.test(before) && !/(?:^|[^\w$])(?:return|typeof|case|of|in|yield|await|void|delete)$/.test(before)) return undefined;
+  let inClass = false;
+  for (let at = index + 1; at < text.length; at++) {
+    const char = text[at];
+    if (char === "\n") return undefined;
+    if (char === "\\") at++;
+    else if (char === "[") inClass = true;
+    else if (char === "]") inClass = false;
+    else if (char === "/" && !inClass) {
+      let end = at;
+      while (/[a-z]/.test(text[end + 1] ?? "")) end++;
+      return end;
+    }
+  }
+  return undefined;
 }
 
 function isCasePattern(text: string, index: number): boolean {

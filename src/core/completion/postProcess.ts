@@ -1,3 +1,4 @@
+import { bracketContext, bracketErrors } from "./bracketFit";
 import { bracketBalance } from "./codeScanner";
 import { cursorLine, indentWidth, leadingWhitespace, type DocumentSnapshot } from "./documentSnapshot";
 import { overlapEnd, withoutDoubledSpace } from "./lineJoin";
@@ -27,8 +28,9 @@ export function keepSpan(document: DocumentSnapshot, decision: Decision, raw: st
   const text = dropRepeatedSuffix(document, raw.replace(/\r\n?/g, "\n"));
   const cut = spanEnd(decision.rule, text, true);
   const start = cut.start;
-  // Siblings that close the enclosing block keep its closing line only where the document lacks one.
-  const end = cut.endWithoutCloser !== undefined && !documentLacksCloser(document) ? cut.endWithoutCloser : cut.end;
+  // Siblings that close the enclosing block keep its closing line only where the document lacks
+  // one: where its brackets fit the document better with it than without.
+  const end = cut.endWithoutCloser !== undefined && !closerFits(document, text.slice(start, cut.end), text.slice(start, cut.endWithoutCloser)) ? cut.endWithoutCloser : cut.end;
   return { text: text.slice(start, Math.max(start, end)), cut: { ...cut, headerStart: cut.headerStart === undefined ? undefined : cut.headerStart - start } };
 }
 
@@ -89,12 +91,10 @@ export function parsesNoWorse(verdict: SyntaxVerdict): boolean {
   return after === 0 || after < before;
 }
 
-/**
- * More brackets are open before the cursor than the text after it closes: a block the
- * user is writing has no closing line yet.
- */
-export function documentLacksCloser(document: DocumentSnapshot): boolean {
-  return lacksCloser(document, "");
+/** The suggestion's brackets fit the document better with its closing line than without it. */
+function closerFits(document: DocumentSnapshot, withCloser: string, withoutCloser: string): boolean {
+  const context = bracketContext(document);
+  return bracketErrors(context, withCloser, document.offset) < bracketErrors(context, withoutCloser, document.offset);
 }
 
 const CLOSER_LINE = /^\s*(?:[)\]}]|end\b)/;
@@ -122,7 +122,7 @@ export function dropRepeatedSuffix(document: DocumentSnapshot, completion: strin
     const repeats = CLOSER_LINE.test(candidate)
       ? candidate.trimEnd() === next.trimEnd() && (index > 0 || line.before.trim() === "")
         && (bracketBalance(lines.slice(0, index).join("\n"), document.languageId).open.length === 0 || !nextLineClosesPrefix(document))
-      : candidate.trim() === next.trim();
+      : candidate.trim() === next.trim() && sameIndentation(index === 0 ? line.before + candidate : candidate, next, document);
     if (repeats || copiesDuplicateBlock(lines, index, line, following)) return lines.slice(0, index).join("\n");
   }
   return completion;
@@ -140,6 +140,12 @@ function copiesDuplicateBlock(lines: readonly string[], index: number, cursor: {
   return following[1].trim() === first && following[2].trim() === secondLine.trim();
 }
 
+/** A line of the same statement at another depth (a nested `return`) is not a repeat of it. */
+function sameIndentation(candidate: string, next: string, document: DocumentSnapshot): boolean {
+  const tabSize = document.indent?.size ?? 4;
+  return indentWidth(candidate, tabSize) === indentWidth(next, tabSize);
+}
+
 /** The first non-empty line after the cursor's closes brackets opened before the cursor (it is not an orphan). */
 function nextLineClosesPrefix(document: DocumentSnapshot): boolean {
   const line = cursorLine(document);
@@ -150,12 +156,7 @@ function nextLineClosesPrefix(document: DocumentSnapshot): boolean {
   return after.closedOutside.length > 0 && before.open.length >= after.closedOutside.length;
 }
 
-/** With `inserted` at the cursor, more brackets are open than the document after it closes. */
-function lacksCloser(document: DocumentSnapshot, inserted: string): boolean {
-  const before = bracketBalance(document.text.slice(0, document.offset) + inserted, document.languageId);
-  const after = bracketBalance(document.text.slice(document.offset), document.languageId, before.state);
-  return before.open.length > after.closedOutside.length;
-}
+
 
 /** Re-indents lines after the first with the document's style (tabs or N spaces). */
 export function matchIndentation(document: DocumentSnapshot, completion: string): string {

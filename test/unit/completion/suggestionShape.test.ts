@@ -42,6 +42,15 @@ describe("code scanner", () => {
     assert.equal(scanCode("i--; x", "c").lineComment, false, "-- is an operator outside SQL and Lua");
     assert.equal(scanCode("SELECT 1 -- total", "sql").lineComment, true);
   });
+
+  it("reads JavaScript regular expressions, shell here-documents and shell '#' for what they are", () => {
+    assert.deepEqual(bracketBalance("const re = /^[(`'{]+$/u.test(s);", "javascript").open, []);
+    assert.deepEqual(bracketBalance("const half = total / 2; f(a", "javascript").open, ["("], "a division is not a regex");
+    assert.equal(scanCode("cat <<EOF\n{ ( \"\nEOF\necho {", "shellscript").state.string, undefined);
+    assert.deepEqual(bracketBalance("cat <<EOF\n{ ( \"\nEOF\necho {", "shellscript").open, ["{"]);
+    assert.deepEqual(bracketBalance("n=${#list[@]} # {", "shellscript").open, []);
+    assert.deepEqual(bracketBalance("  start)", "shellscript").closedOutside, [], "a case pattern closes nothing");
+  });
 });
 
 describe("block openers", () => {
@@ -197,6 +206,14 @@ describe("joining a suggestion to the line", () => {
       assert.equal(document.text.slice(document.offset, overlapEnd(document, text, situation.stringDelimiter)), covered);
     });
   }
+
+  it("replaces an orphaned closer whose opener the suggestion writes, even when the block goes on below", () => {
+    const code = "func f() {\n\tinput █}\n\tindex := 1\n\tuse(index)\n}\n";
+    const document = doc(code, "go");
+    assert.equal(document.text.slice(document.offset, overlapEnd(document, ":= []any{}")), "}");
+    const call = doc("printf(\"%d\",\n       (unsigned) █);\n");
+    assert.equal(call.text.slice(call.offset, overlapEnd(call, "count(t)")), "", "the ')' closes the call opened on the line above");
+  });
 
   it("does not cover a closer the suggestion matched itself", () => {
     const document = doc("foo(█) + 1;");
