@@ -3,13 +3,13 @@ import { appendFileSync } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import type { EngineClient, EngineRequestError } from "../../src/core/engine/engineClient";
 import { ModelController, type ModelConfiguration } from "../../src/core/models/modelController";
 import { sha256File } from "../../src/core/models/sha256";
-import { hostileCases, loaderCases, type HostileCase } from "../support/gguf/hostileCases";
+import { abortingCases, hostileCases, loaderCases, type HostileCase, type LlamaCppVerdict } from "../support/gguf/hostileCases";
 import { sharedModelPath } from "../support/models/paths";
-import { startEngine, testLoadSettings } from "./engineHarness";
+import { repoRoot, startEngine, testLoadSettings } from "./engineHarness";
 
 const WITHOUT_DAC = "-dac_override,-dac_read_search";
 
@@ -100,6 +100,15 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
     });
   }
 
+  for (const hostile of abortingCases) {
+    it(`${hostile.name} (llama.cpp ${hostile.unchecked === "hangs" ? "hangs" : "aborts"} on it): ${hostile.what}`, async () => {
+      const path = await hostile.create(scratch, stories);
+      await assert.rejects(engine.request("loadModel", { role: "completion", modelPath: path, settings: testLoadSettings }), assertClearError(hostile, path));
+      await assert.rejects(engine.request("describeModel", { path }), assertClearError(hostile, path));
+      await assertStillServing();
+    });
+  }
+
   for (const hostile of loaderCases) {
     it(`${hostile.name} (refused by llama.cpp): ${hostile.what}`, async () => {
       const path = await hostile.create(scratch, stories);
@@ -131,6 +140,62 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
       controller.dispose();
     }
   });
+});
+
+/** Runs a file straight through node-llama-cpp in a child process; resolves to what became of it. */
+function loadUnchecked(path: string, hangAfterMs: number): Promise<LlamaCppVerdict | "generated" | "refused"> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "out", "test", "support", "gguf", "uncheckedLoad.js"), path], { stdio: ["ignore", "pipe", "ignore"] });
+    let output = "";
+    child.stdout.on("data", (data: Buffer) => { output += data.toString(); });
+    const timer = setTimeout(() => child.kill("SIGKILL"), hangAfterMs);
+    child.on("error", reject);
+    child.on("exit", (_code, signal) => {
+      clearTimeout(timer);
+      if (signal === "SIGKILL") resolve("hangs");
+      else if (signal) resolve("aborts");
+      else resolve(output.startsWith("generated") ? "generated" : "refused");
+    });
+  });
+}
+
+/**
+ * The other half of the proof: without Hearth's check, each of these files takes the process
+ * down (or hangs it), so the check is what keeps the engine alive. If a llama.cpp update starts
+ * refusing one cleanly, this says so and the case can go.
+ */
+describe("hostile model settings crash llama.cpp when nothing checks them first", function () {
+  this.timeout(60_000);
+  let scratch: string;
+  const verdicts = new Map<string, Promise<string>>();
+
+  before(async () => {
+    scratch = await mkdtemp(join(tmpdir(), "hearth-unchecked-"));
+    // Three children at a time: each spends most of its second starting node-llama-cpp.
+    const queue = [...abortingCases];
+    const worker = async (): Promise<void> => {
+      for (let hostile = queue.shift(); hostile; hostile = queue.shift()) {
+        const { unchecked } = hostile;
+        const verdict = hostile.create(scratch, sharedModelPath("stories260K.gguf")).then((path) => loadUnchecked(path, unchecked === "hangs" ? 15_000 : 50_000));
+        verdicts.set(hostile.name, verdict);
+        await verdict.catch(() => undefined);
+      }
+    };
+    void Promise.all([worker(), worker(), worker()]);
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  after(async () => {
+    await Promise.allSettled(verdicts.values());
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  for (const hostile of abortingCases) {
+    it(`${hostile.name}: ${hostile.unchecked}`, async () => {
+      while (!verdicts.has(hostile.name)) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(await verdicts.get(hostile.name), hostile.unchecked);
+    });
+  }
 });
 
 describe("hashing hostile model files", function () {

@@ -7,8 +7,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, open, readFile, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { gv } from "./types";
+import { gv, type GgufValue } from "./types";
 import { assembleGguf, disassembleGguf, rawEntry, RawBytes, type RawGguf } from "./rawGguf";
+import { getTestModel, type TestModelName } from "../models";
 
 /** What the engine must answer: its error code and words that show the message names the problem. */
 export interface HostileExpectation {
@@ -55,6 +56,22 @@ function header(version: number, tensors: bigint, entries: bigint, rest: (bytes:
     return bytes.toBuffer();
 }
 
+/** The strings of an array entry (the test models' vocabularies). */
+function readStringArray(gguf: RawGguf, key: string): string[] {
+    const entry = gguf.entries.find((candidate) => candidate.key === key);
+    if (!entry) throw new Error(`the good model has no ${key}`);
+    const payload = entry.payload;
+    const count = Number(payload.readBigUInt64LE(4));
+    const strings: string[] = [];
+    let offset = 12;
+    for (let index = 0; index < count; index++) {
+        const length = Number(payload.readBigUInt64LE(offset));
+        strings.push(payload.toString("utf8", offset + 8, offset + 8 + length));
+        offset += 8 + length;
+    }
+    return strings;
+}
+
 function tensorIndex(gguf: RawGguf, name: string): number {
     const index = gguf.tensors.findIndex((tensor) => tensor.name === name);
     if (index < 0) throw new Error(`the good model has no tensor ${name}`);
@@ -62,6 +79,69 @@ function tensorIndex(gguf: RawGguf, name: string): number {
 }
 
 const damagedHeader = (detail: RegExp): HostileExpectation => ({ code: "notGguf", says: new RegExp(`damaged GGUF header: .*${detail.source}.*download the model again`, "i") });
+const beyondLimits = (detail: RegExp): HostileExpectation => ({ code: "notGguf", says: new RegExp(`larger than any real model in one respect: .*${detail.source}.*pick another model`, "i") });
+const crashesLlamaCpp = (detail: RegExp): HostileExpectation => ({ code: "loadFailed", says: new RegExp(`model settings that would crash llama\\.cpp: .*${detail.source}.*download the model again`, "i") });
+
+/** Sets (or adds) metadata entries of a taken-apart file. */
+function setEntries(gguf: RawGguf, values: Record<string, GgufValue>): void {
+    for (const [key, value] of Object.entries(values)) {
+        const index = gguf.entries.findIndex((entry) => entry.key === key);
+        if (index >= 0) gguf.entries[index] = rawEntry(key, value);
+        else gguf.entries.push(rawEntry(key, value));
+    }
+}
+
+/** What llama.cpp does with a file when nothing checks it first. */
+export type LlamaCppVerdict = "aborts" | "hangs";
+
+export interface AbortingCase extends HostileCase {
+    /** Measured with node-llama-cpp 3.21.1's prebuilt binary (test/engine/hostileModels.test.ts checks it still holds). */
+    readonly unchecked: LlamaCppVerdict;
+}
+
+/**
+ * A sound file whose model settings make llama.cpp abort the process (GGML_ASSERT) or hang
+ * instead of refusing it; `base` is one of the test models (stories260K for llama).
+ */
+function aborting(name: string, what: string, base: TestModelName, unchecked: LlamaCppVerdict, detail: RegExp, values: (gguf: RawGguf) => Record<string, GgufValue>): AbortingCase {
+    return {
+        name, what, unchecked, expect: crashesLlamaCpp(detail),
+        create: async (dir) => {
+            const gguf = disassembleGguf(await getTestModel(base));
+            setEntries(gguf, values(gguf));
+            return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+        },
+    };
+}
+
+/** Each rule of src/engine/modelHyperparameters.ts, on a file that crashed or hung llama.cpp without it. */
+export const abortingCases: readonly AbortingCase[] = [
+    aborting("block-count-zero", "llama.block_count = 0", "stories260K", "aborts", /"llama.block_count" is 0; llama.cpp accepts 1 to 512 layers/, () => ({ "llama.block_count": gv.u32(0) })),
+    aborting("block-count-huge", "llama.block_count of 4 billion", "stories260K", "aborts", /"llama.block_count" is 4000000000/, () => ({ "llama.block_count": gv.u32(4_000_000_000) })),
+    aborting("nextn-above-layers", "more next-token prediction layers than layers", "stories260K", "aborts", /"llama.nextn_predict_layers" is 1000, more than the 5 layers/, () => ({ "llama.nextn_predict_layers": gv.u32(1000) })),
+    aborting("experts-used-without-count", "llama.expert_used_count without llama.expert_count", "stories260K", "aborts", /"llama.expert_used_count" is 2, but the file has no experts/, () => ({ "llama.expert_used_count": gv.u32(2) })),
+    aborting("experts-used-above-count", "4 experts used of 2", "stories260K", "aborts", /"llama.expert_used_count" is 4, more than the 2 experts/, () => ({ "llama.expert_count": gv.u32(2), "llama.expert_used_count": gv.u32(4) })),
+    aborting("experts-used-per-layer-above-count", "a per-layer expert_used_count above expert_count", "stories260K", "aborts", /"llama.expert_used_count" is 3, more than the 2 experts/, () => ({ "llama.expert_count": gv.u32(2), "llama.expert_used_count": gv.numbers("u32", [1, 1, 1, 1, 3]) })),
+    aborting("experts-none-used", "4 experts and none used", "stories260K", "aborts", /"llama.expert_count" is 4, but "llama.expert_used_count" is missing or 0/, () => ({ "llama.expert_count": gv.u32(4) })),
+    aborting("expert-groups-without-experts", "expert groups without experts", "stories260K", "aborts", /"llama.expert_group_count" is 2, but the file has no experts/, () => ({ "llama.expert_group_count": gv.u32(2) })),
+    aborting("head-count-zero", "llama.attention.head_count = 0", "stories260K", "aborts", /"llama.attention.head_count" is 0/, () => ({ "llama.attention.head_count": gv.u32(0) })),
+    aborting("head-count-kv-zero", "llama.attention.head_count_kv = 0", "stories260K", "aborts", /"llama.attention.head_count_kv" is 0/, () => ({ "llama.attention.head_count_kv": gv.u32(0) })),
+    aborting("head-count-kv-wraps", "2^31 key-value heads (32-bit sizes wrap to 0)", "stories260K", "aborts", /"llama.attention.head_count_kv" is 2147483648, more than the 8 attention heads/, () => ({ "llama.attention.head_count_kv": gv.u32(2 ** 31) })),
+    aborting("feed-forward-zero", "llama.feed_forward_length = 0", "stories260K", "aborts", /"llama.feed_forward_length" is 0/, () => ({ "llama.feed_forward_length": gv.u32(0) })),
+    aborting("value-length-zero", "llama.attention.value_length = 0", "stories260K", "aborts", /"llama.attention.value_length" is 0/, () => ({ "llama.attention.value_length": gv.u32(0) })),
+    aborting("rope-scaling-unknown", "llama.rope.scaling.type = \"bogus\"", "stories260K", "aborts", /"llama.rope.scaling.type" is "bogus"; llama.cpp knows "none", "linear", "yarn", "longrope"/, () => ({ "llama.rope.scaling.type": gv.str("bogus") })),
+    aborting("duplicate-token", "two tokens with the same text", "stories260K", "aborts", /tokens 510 and 511 of "tokenizer.ggml.tokens" are both/, (gguf) => {
+        const tokens = readStringArray(gguf, "tokenizer.ggml.tokens");
+        tokens[tokens.length - 1] = tokens[tokens.length - 2] ?? "";
+        return { "tokenizer.ggml.tokens": gv.strings(tokens) };
+    }),
+    aborting("embedding-zero", "phi3.embedding_length = 0", "phi3", "aborts", /"phi3.embedding_length" is 0/, () => ({ "phi3.embedding_length": gv.u32(0) })),
+    aborting("heads-wider-than-embedding", "more attention heads than embedding dimensions (gemma)", "gemma", "aborts", /"gemma.attention.head_count" is 128, more than the 64 of "gemma.embedding_length"/, () => ({ "gemma.attention.head_count": gv.u32(128), "gemma.attention.head_count_kv": gv.u32(128) })),
+    aborting("key-value-head-sizes-differ", "phi3 key heads of 8 with value heads of 16", "phi3", "aborts", /key and value head sizes differ \(8 and 16\)/, () => ({ "phi3.attention.key_length": gv.u32(8) })),
+    aborting("rope-dimensions-zero", "gemma.rope.dimension_count = 0 (llama.cpp spins for ever)", "gemma", "hangs", /"gemma.rope.dimension_count" is 0; rotary dimensions come in pairs/, () => ({ "gemma.rope.dimension_count": gv.u32(0) })),
+    aborting("rope-dimensions-odd", "gemma.rope.dimension_count = 3", "gemma", "aborts", /"gemma.rope.dimension_count" is 3; rotary dimensions come in pairs/, () => ({ "gemma.rope.dimension_count": gv.u32(3) })),
+    aborting("rope-dimensions-above-head", "gemma.rope.dimension_count above the head size", "gemma", "aborts", /"gemma.rope.dimension_count" is 32, more than the head size 16/, () => ({ "gemma.rope.dimension_count": gv.u32(32) })),
+];
 
 export const hostileCases: readonly HostileCase[] = [
     {
@@ -187,11 +267,6 @@ export const hostileCases: readonly HostileCase[] = [
         const index = tensorIndex(gguf, "output.weight");
         gguf.tensors[index] = { ...gguf.tensors[index]!, name: "x".repeat(300) };
     }),
-    // llama.cpp aborts the process (GGML_ASSERT) on a layer count outside 1..512 instead of refusing the file.
-    derived("block-count-huge", "llama.block_count of 4 billion", damagedHeader(/"llama.block_count" is 4000000000; llama.cpp accepts 1 to 512 layers/), (gguf) => {
-        const index = gguf.entries.findIndex((entry) => entry.key === "llama.block_count");
-        gguf.entries[index] = rawEntry("llama.block_count", gv.u32(4_000_000_000));
-    }),
     {
         name: "sparse-huge-array", what: "a 16 GiB sparse file whose header claims 2^30 strings (each check must stay bounded)",
         create: async (dir) => {
@@ -199,7 +274,7 @@ export const hostileCases: readonly HostileCase[] = [
             await truncate(path, Number(16n * GIB));
             return path;
         },
-        expect: damagedHeader(/"tokenizer.ggml.tokens" claims 1073741824 strings \(at most 16777216\)/),
+        expect: beyondLimits(/"tokenizer.ggml.tokens" has 1073741824 entries; Hearth reads at most 1048576/),
     },
     {
         name: "directory", what: "a folder named model.gguf",
