@@ -21,6 +21,7 @@ const builds = [
     entryPoints: {
       extension: "src/extension.ts",
       engine: "src/engine/main.ts",
+      templateWorker: "src/engine/chatTemplate/templateWorker.ts",
       ...(existsSync("src/context/worker.ts") ? { contextWorker: "src/context/worker.ts" } : {}),
       ...(existsSync("src/cli.ts") ? { cli: "src/cli.ts" } : {}),
     },

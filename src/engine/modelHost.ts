@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import type {
   GgufInsights, Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token,
 } from "node-llama-cpp" with { "resolution-mode": "import" };
@@ -10,6 +10,7 @@ import type {
   ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelDescription,
   ModelRole,
 } from "../protocol/engineProtocol";
+import { ChatTemplate } from "./chatTemplate/chatTemplate";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
 import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
@@ -29,6 +30,8 @@ interface LoadedModel {
   sequences: Record<ModelRole, LlamaContextSequence>;
   roles: Set<ModelRole>;
   info: Omit<LoadedModelInfo, "role">;
+  /** The model's chat format; its template, if any, runs in a worker (chatTemplate/). */
+  chatTemplate: ChatTemplate;
   chat?: { conversationId: string; session: LlamaChatSession };
 }
 
@@ -133,8 +136,20 @@ export class ModelHost {
         completion: context.getSequence(),
         chat: context.getSequence(),
       };
-      const { resolveChatWrapper } = await this.lib();
-      const wrapper = resolveChatWrapper(model);
+      const memoryEstimate = await estimateMemory(insights, { contextSize: context.contextSize, sequences: 2, gpuLayers: model.gpuLayers });
+      const fim = detectModelFim(model);
+      const loaded: { entry?: LoadedModel } = {};
+      // Last: nothing after it may fail, or its worker would be left running.
+      const chatTemplate = await ChatTemplate.load(await this.lib(), model, {
+        modelPath,
+        displayName,
+        workerPath: join(__dirname, "templateWorker.js"),
+        onWarning: (message, choice) => {
+          this.log("warn", message);
+          if (loaded.entry) loaded.entry.info = { ...loaded.entry.info, chatWrapper: choice.name, chatWrapperType: choice.typeName, chatTemplateWarning: choice.warning };
+        },
+      });
+      const wrapper = chatTemplate.current;
       const info: Omit<LoadedModelInfo, "role"> = {
         modelPath,
         displayName,
@@ -142,16 +157,18 @@ export class ModelHost {
         contextSize: context.contextSize,
         trainedContextSize,
         threads,
-        fim: detectModelFim(model),
+        fim,
         gpuLayers: model.gpuLayers,
-        memoryEstimate: await estimateMemory(insights, { contextSize: context.contextSize, sequences: 2, gpuLayers: model.gpuLayers }),
-        chatWrapper: wrapper.wrapperName,
-        chatWrapperType: wrapper.constructor.name,
+        memoryEstimate,
+        chatWrapper: wrapper.name,
+        chatWrapperType: wrapper.typeName,
+        chatTemplateWarning: wrapper.warning,
         loraAdapters,
         loadMs: Math.round(performance.now() - started),
       };
       this.log("info", `loaded ${info.displayName} (${info.architecture}, context ${info.contextSize}, ${threads} threads) in ${info.loadMs} ms`);
-      return { modelPath, settingsKey, model, context, sequences, roles: new Set(), info };
+      loaded.entry = { modelPath, settingsKey, model, context, sequences, roles: new Set(), info, chatTemplate };
+      return loaded.entry;
     } catch (error) {
       await model.dispose();
       if (error instanceof EngineError) throw error;
@@ -175,6 +192,7 @@ export class ModelHost {
     }
     if (entry.roles.size > 0) return;
     await this.whenIdle(role);
+    entry.chatTemplate.dispose();
     await entry.context.dispose();
     await entry.model.dispose();
     this.log("info", `unloaded ${entry.info.displayName}`);
@@ -253,6 +271,7 @@ export class ModelHost {
           contextSequence: entry.sequences.chat,
           systemPrompt: params.systemPrompt,
           autoDisposeSequence: false,
+          chatWrapper: entry.chatTemplate.wrapper,
         });
         entry.chat = { conversationId: params.conversationId, session };
       }
@@ -267,6 +286,8 @@ export class ModelHost {
       const started = performance.now();
       let firstTokenMs = 0;
       let generatedTokens = 0;
+      // The template renders this prompt off the main thread first: one that loops is dropped without stalling the engine.
+      await entry.chatTemplate.prepare(session.getChatHistory(), params.message);
       const meterBefore = entry.sequences.chat.tokenMeter.getState();
       const result = await session.promptWithMeta(params.message, {
         maxTokens: params.maxTokens,
