@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { ggmlType } from "./ggmlTypes";
-import { findAbortingSetting, MAX_LAYERS, type HeaderFacts } from "./modelHyperparameters";
+import { findAbortingSetting, MAX_LAYERS, recordsRowLength, type HeaderFacts } from "./modelHyperparameters";
 
 /**
  * Walks a GGUF header (counts, keys, value types, lengths, tensor infos) with every count and
@@ -180,9 +180,10 @@ class FactCollector {
   readonly numbers = new Map<string, number>();
   readonly arrays = new Map<string, readonly number[]>();
   readonly strings = new Map<string, string>();
+  readonly rowLengths = new Map<string, number>();
 
   facts(architecture: string): HeaderFacts {
-    return { architecture, numbers: this.numbers, arrays: this.arrays, strings: this.strings };
+    return { architecture, numbers: this.numbers, arrays: this.arrays, strings: this.strings, rowLengths: this.rowLengths };
   }
 }
 
@@ -289,11 +290,6 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
     }
   }
 
-  // Adapters (LoRA) carry no model settings of their own; vocabulary-only files load no model.
-  if (tensorCount > 0 && architecture !== undefined && collected.strings.get("general.type") !== "adapter") {
-    const problem = findAbortingSetting(collected.facts(architecture));
-    if (problem) throw new GgufHeaderProblem("unrunnable", problem);
-  }
 
   const names = new Set<string>();
   let expectedOffset = 0n;
@@ -314,6 +310,7 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
       elements *= extent;
       if (elements > INT64_MAX) throw damaged(`tensor "${name}" has an impossible shape [${shape.join(", ")}…] (more than 2^63 elements)`);
     }
+    if (recordsRowLength(name) && shape.length > 0) collected.rowLengths.set(name, Number(shape[0]));
     const typeId = await reader.u32(`the type of "${name}"`);
     const type = ggmlType(typeId);
     if (!type) throw damaged(`tensor "${name}" has the unknown tensor type ${typeId} (a newer quantization than this llama.cpp knows, or damage)`);
@@ -325,6 +322,12 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
     tensors.push({ name, offset, bytes });
     dataEnd = offset + bytes;
     expectedOffset = alignUp(dataEnd, BigInt(alignment));
+  }
+
+  // Adapters (LoRA) carry no model settings of their own; vocabulary-only files load no model.
+  if (tensorCount > 0 && architecture !== undefined && collected.strings.get("general.type") !== "adapter") {
+    const problem = findAbortingSetting(collected.facts(architecture));
+    if (problem) throw new GgufHeaderProblem("unrunnable", problem);
   }
 
   const dataStart = tensorCount > 0 ? alignUp(BigInt(reader.position), BigInt(alignment)) : BigInt(reader.position);

@@ -12,7 +12,16 @@ function send(message: EngineToExtensionMessage): void {
   if (process.connected) process.send?.(message);
 }
 
-const host = new ModelHost((level, message) => send({ kind: "log", level, message }));
+/** Milliseconds from the environment (the tests shorten the chat template deadlines). */
+function environmentMs(name: string): number | undefined {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+const host = new ModelHost((level, message) => send({ kind: "log", level, message }), {
+  resolveMs: environmentMs("HEARTH_TEMPLATE_RESOLVE_MS"),
+  renderMs: environmentMs("HEARTH_TEMPLATE_RENDER_MS"),
+});
 const cancellations = new Map<number, AbortController>();
 
 async function handle(message: Extract<ExtensionToEngineMessage, { kind: "request" }>): Promise<EngineMethods[keyof EngineMethods]["result"]> {

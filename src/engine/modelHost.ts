@@ -10,7 +10,7 @@ import type {
   ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelDescription,
   ModelRole,
 } from "../protocol/engineProtocol";
-import { ChatTemplate } from "./chatTemplate/chatTemplate";
+import { ChatTemplate, type ChatTemplateLimits } from "./chatTemplate/chatTemplate";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
 import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
@@ -46,7 +46,10 @@ export class ModelHost {
   private readonly queues = new Map<ModelRole, Promise<unknown>>();
   private readonly inFlight = new Map<ModelRole, AbortController>();
 
-  constructor(private readonly log: (level: "info" | "warn" | "error", message: string) => void) {}
+  constructor(
+    private readonly log: (level: "info" | "warn" | "error", message: string) => void,
+    private readonly templateLimits: Partial<ChatTemplateLimits> = {},
+  ) {}
 
   private async lib(): Promise<NodeLlamaCpp> {
     this.llamaModule ??= await import("node-llama-cpp");
@@ -118,10 +121,23 @@ export class ModelHost {
       const memory = await checkFitsInMemory(insights, displayName, { contextSize, sequences: 2, gpuLayers: 0 });
       this.log("info", `memory estimate for ${displayName}: ${formatBytes(memory.requiredBytes)} of ${formatBytes(memory.freeBytes)} free`);
     }
+    const loaded: { entry?: LoadedModel } = {};
+    // Its worker reads the file and loads node-llama-cpp while llama.cpp loads the model.
+    const chatTemplate = new ChatTemplate(await this.lib(), {
+      modelPath,
+      displayName,
+      workerPath: join(__dirname, "templateWorker.js"),
+      limits: this.templateLimits,
+      onWarning: (message, choice) => {
+        this.log("warn", message);
+        if (loaded.entry) loaded.entry.info = { ...loaded.entry.info, chatWrapper: choice.name, chatWrapperType: choice.typeName, chatTemplateWarning: choice.warning };
+      },
+    });
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath, gpuLayers: settings.gpuLayers === "auto" ? "auto" : settings.gpuLayers });
     } catch (error) {
+      chatTemplate.dispose();
       throw new EngineError("loadFailed", `llama.cpp could not load ${basename(modelPath)}: ${errorText(error)}. The file may be corrupt, truncated, or of an architecture this llama.cpp build does not support: download it again or pick another model ("Hearth: Show Log" has llama.cpp's own reason).`);
     }
     try {
@@ -138,17 +154,7 @@ export class ModelHost {
       };
       const memoryEstimate = await estimateMemory(insights, { contextSize: context.contextSize, sequences: 2, gpuLayers: model.gpuLayers });
       const fim = detectModelFim(model);
-      const loaded: { entry?: LoadedModel } = {};
-      // Last: nothing after it may fail, or its worker would be left running.
-      const chatTemplate = await ChatTemplate.load(await this.lib(), model, {
-        modelPath,
-        displayName,
-        workerPath: join(__dirname, "templateWorker.js"),
-        onWarning: (message, choice) => {
-          this.log("warn", message);
-          if (loaded.entry) loaded.entry.info = { ...loaded.entry.info, chatWrapper: choice.name, chatWrapperType: choice.typeName, chatTemplateWarning: choice.warning };
-        },
-      });
+      await chatTemplate.resolve(model);
       const wrapper = chatTemplate.current;
       const info: Omit<LoadedModelInfo, "role"> = {
         modelPath,
@@ -170,6 +176,7 @@ export class ModelHost {
       loaded.entry = { modelPath, settingsKey, model, context, sequences, roles: new Set(), info, chatTemplate };
       return loaded.entry;
     } catch (error) {
+      chatTemplate.dispose();
       await model.dispose();
       if (error instanceof EngineError) throw error;
       throw new EngineError("loadFailed", `Could not create a context for ${basename(modelPath)}: ${errorText(error)}. Check the LoRA adapters set for it, or try a smaller "hearth.engine.contextSize".`);

@@ -9,7 +9,11 @@
  *   llama.cpp multiplies them as 32-bit unsigned numbers, so huge values wrap to zero;
  * - src/models/<arch>.cpp: equal key and value head sizes, rotary dimensions of the head size;
  * - ggml's rope: rotary dimensions even and at most the head size (0 hangs the engine);
- * - src/llama-vocab.cpp: two tokens with the same text.
+ * - src/llama-vocab.cpp: two tokens with the same text;
+ * - llama.cpp sizes the weights from the settings before it compares them with the file's
+ *   tensors, and a quantized row whose length is not a whole number of blocks aborts there
+ *   (ggml.c: GGML_ASSERT(!ggml_is_transposed(a))): the settings that size a row (embedding,
+ *   feed-forward and attention output widths) must match the tensors the file has.
  * Rules that depend on every layer having attention apply to the architectures listed below
  * only: recurrent and hybrid models (Mamba, RWKV, Jamba…) legitimately have zero heads.
  */
@@ -23,6 +27,13 @@ export interface HeaderFacts {
   arrays: ReadonlyMap<string, readonly number[]>;
   /** Short string values by key. */
   strings: ReadonlyMap<string, string>;
+  /** Row lengths (first dimension) of the tensors whose width the settings give, by tensor name. */
+  rowLengths: ReadonlyMap<string, number>;
+}
+
+/** The tensors whose row length the header walk records (see checkTensorWidths). */
+export function recordsRowLength(tensorName: string): boolean {
+  return tensorName === "token_embd.weight" || /^blk\.\d+\.(ffn_down|attn_output)\.weight$/.test(tensorName);
 }
 
 /** llama-hparams.h LLAMA_MAX_LAYERS and LLAMA_MAX_EXPERTS. */
@@ -126,15 +137,15 @@ function checkAttention(facts: HeaderFacts): string | undefined {
   if (embedding === 0) return `"${keys.name("embedding_length")}" is 0`;
   const heads = keys.perLayer("attention.head_count");
   if (heads === undefined) return `the file has no "${keys.name("attention.head_count")}"`;
-  const zeroHead = heads.indexOf(0);
-  if (zeroHead >= 0) return `"${keys.name("attention.head_count")}" is 0${heads.length > 1 ? ` for layer ${zeroHead}` : ""}`;
+  // llama.cpp sizes the weights from layer 0's counts (a later layer may have none).
+  if (heads[0] === 0) return `"${keys.name("attention.head_count")}" is 0${heads.length > 1 ? " for layer 0" : ""}`;
   const kvHeads = keys.perLayer("attention.head_count_kv") ?? heads;
+  if (kvHeads[0] === 0) return `"${keys.name("attention.head_count_kv")}" is 0${kvHeads.length > 1 ? " for layer 0" : ""}`;
   const at = (values: readonly number[], layer: number) => values[values.length === 1 ? 0 : layer] ?? 0;
   for (let layer = 0; layer < Math.max(heads.length, kvHeads.length); layer++) {
     const kv = at(kvHeads, layer);
     const layerHeads = at(heads, layer);
     const where = kvHeads.length > 1 || heads.length > 1 ? ` for layer ${layer}` : "";
-    if (kv === 0) return `"${keys.name("attention.head_count_kv")}" is 0${where}`;
     if (kv > layerHeads) return `"${keys.name("attention.head_count_kv")}" is ${kv}${where}, more than the ${layerHeads} attention heads`;
   }
   const firstHeads = heads[0] ?? 0;
@@ -166,15 +177,39 @@ function checkAttention(facts: HeaderFacts): string | undefined {
       return `"${rotaryKey}" is ${rotary}; llama.cpp's ${facts.architecture} models rotate the whole head (${keySize})`;
     }
   }
-  return checkFeedForward(keys);
+  return checkFeedForward(keys) ?? checkTensorWidths(keys, facts, heads, valueSize);
+}
+
+/** The settings must give the widths the file's weights have (see the header comment). */
+function checkTensorWidths(keys: Keys, facts: HeaderFacts, heads: readonly number[], valueSize: number | undefined): string | undefined {
+  const embedding = keys.number("embedding_length");
+  const embeddingRows = facts.rowLengths.get("token_embd.weight");
+  if (embedding !== undefined && embeddingRows !== undefined && embeddingRows !== embedding) {
+    return `"${keys.name("embedding_length")}" is ${embedding}, but the token embeddings of the file are ${embeddingRows} wide`;
+  }
+  const feedForward = keys.perLayer("feed_forward_length") ?? [];
+  const layers = keys.number("block_count") ?? 0;
+  for (let layer = 0; layer < layers; layer++) {
+    const down = facts.rowLengths.get(`blk.${layer}.ffn_down.weight`);
+    const width = feedForward[feedForward.length === 1 ? 0 : layer];
+    // A layer without a feed-forward block or attention (0) has no such weights to size.
+    if (down !== undefined && width !== undefined && width !== 0 && down !== width) {
+      return `"${keys.name("feed_forward_length")}" is ${width}${feedForward.length > 1 ? ` for layer ${layer}` : ""}, but the feed-forward weights of layer ${layer} are ${down} wide`;
+    }
+    const output = facts.rowLengths.get(`blk.${layer}.attn_output.weight`);
+    const layerHeads = heads[heads.length === 1 ? 0 : layer];
+    if (output !== undefined && layerHeads !== undefined && layerHeads !== 0 && valueSize !== undefined && output !== layerHeads * valueSize) {
+      return `${layerHeads} attention heads of ${valueSize} ("${keys.name("attention.head_count")}" and the head size) make ${layerHeads * valueSize}, but the attention output weights of layer ${layer} are ${output} wide`;
+    }
+  }
+  return undefined;
 }
 
 function checkFeedForward(keys: Keys): string | undefined {
   const feedForward = keys.perLayer("feed_forward_length");
   const experts = keys.number("expert_count") ?? 0;
   if (feedForward === undefined) return experts > 0 ? undefined : `the file has no "${keys.name("feed_forward_length")}"`;
-  const zero = feedForward.indexOf(0);
-  if (zero >= 0) return `"${keys.name("feed_forward_length")}" is 0${feedForward.length > 1 ? ` for layer ${zero}` : ""}`;
+  if (feedForward[0] === 0) return `"${keys.name("feed_forward_length")}" is 0${feedForward.length > 1 ? " for layer 0" : ""}`;
   const expertLength = keys.number("expert_feed_forward_length");
   if (experts > 0 && expertLength === 0) return `"${keys.name("expert_feed_forward_length")}" is 0`;
   return undefined;

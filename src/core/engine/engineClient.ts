@@ -243,7 +243,7 @@ export class EngineClient {
     // A native fault is blamed on the model loading or generating; a hang on the request that ran past its deadline.
     const suspects = isNativeFault(signal) ? pending.map(([, request]) => request)
       : unresponsive ? pending.map(([, request]) => request).filter((request) => request.timedOut) : [];
-    const blame = crashed ? this.blame(suspects, pending.map(([, request]) => request), unresponsive ? "stopped responding" : `crashed (${signal})`) : undefined;
+    const blame = crashed ? this.blame(suspects, pending.map(([, request]) => request), unresponsive ? undefined : signal) : undefined;
     // A crash blamed on a file cannot loop (that file is not loaded again): it does not count.
     if (crashed && !blame) this.recordCrash();
     const restarting = (blame !== undefined || unresponsive) && !this.gaveUp && this.loadedParams.size > 0;
@@ -264,7 +264,9 @@ export class EngineClient {
    * with a message naming it, the file is not loaded again while unchanged, and the models that
    * served before stay loaded (the engine restarts at once to reload them).
    */
-  private blame(suspects: Pending[], pending: Pending[], what: string): { modelPath: string; errors: Map<Pending, EngineRequestError> } | undefined {
+  /** `signal`: the native fault; undefined for an engine that stopped responding. */
+  private blame(suspects: Pending[], pending: Pending[], signal: NodeJS.Signals | null | undefined): { modelPath: string; errors: Map<Pending, EngineRequestError> } | undefined {
+    const what = signal ? `crashed (${signal})` : "stopped responding";
     const load = suspects.find((request) => request.method === "loadModel");
     const generating = suspects.find((request) => roleOfMethod(request.method) !== undefined);
     const generatingRole = generating ? roleOfMethod(generating.method) : undefined;
@@ -275,7 +277,7 @@ export class EngineClient {
     const happened = load
       ? `llama.cpp ${what} while loading ${name}: the file is damaged or has settings this llama.cpp cannot run.`
       : `The Hearth engine ${what} while ${name} was generating.`;
-    this.crashedModels.record(modelPath, `${name} made the Hearth engine fail (it ${what}) when it was last used. ${notAgain}`);
+    this.crashedModels.record(modelPath, `${name} ${signal ? `crashed the Hearth engine (${signal})` : "made the Hearth engine stop responding"} when it was last used. ${notAgain}`);
     this.dropModels("crashed", (_role, params) => params.modelPath === modelPath, `${happened} It was unloaded. ${notAgain}`);
     const serving = [...new Set([...this.loadedParams.values()].map((params) => modelName(params.modelPath)))];
     const afterwards = serving.length === 0 ? "" : serving.length === 1 ? ` ${serving[0]} is loaded again and keeps serving.` : ` ${serving.join(" and ")} are loaded again and keep serving.`;

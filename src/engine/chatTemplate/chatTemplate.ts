@@ -24,7 +24,7 @@ export interface ChatTemplateLimits {
   memoryMb: number;
 }
 
-export const DEFAULT_TEMPLATE_LIMITS: ChatTemplateLimits = { maxTemplateBytes: 64 * 1024, resolveMs: 30_000, renderMs: 2_000, memoryMb: 256 };
+export const DEFAULT_TEMPLATE_LIMITS: ChatTemplateLimits = { maxTemplateBytes: 64 * 1024, resolveMs: 30_000, renderMs: 2_000, memoryMb: 128 };
 
 /** The chat wrapper a model uses, as the model information shows it. */
 export interface ChatWrapperChoice {
@@ -45,50 +45,53 @@ class TemplateFailure extends Error {}
  */
 export class ChatTemplate {
   private worker: Worker | undefined;
+  private workerMessages: ((message: TemplateWorkerToEngine) => void) | undefined;
+  private workerGone: ((why: string) => void) | undefined;
   private readonly channels: MessagePort[] = [];
   private renderPort: MessagePort | undefined;
   private renderFlag: Int32Array | undefined;
+  private model: LlamaModel | undefined;
   private settings: ChatWrapperSettings | undefined;
   private fallback: ChatWrapper | undefined;
-  private choice: ChatWrapperChoice;
+  private choice: ChatWrapperChoice = { name: "", typeName: "" };
   private nextCallId = 1;
   private readonly asyncCalls = new Map<number, (reply: CallReply) => void>();
   /** Renderings prepared ahead of the synchronous call that needs them (key: method and arguments). */
   private readonly prepared = new Map<string, unknown>();
+  private readonly limits: ChatTemplateLimits;
   readonly wrapper: ChatWrapper;
 
-  private constructor(
+  /**
+   * Starts the worker before the model loads (it reads the file's header and loads
+   * node-llama-cpp meanwhile); `resolve` decides once the model is loaded.
+   */
+  constructor(
     private readonly lib: NodeLlamaCpp,
-    private readonly model: LlamaModel,
-    private readonly modelPath: string,
-    private readonly displayName: string,
-    private readonly limits: ChatTemplateLimits,
-    private readonly onWarning: (message: string, choice: ChatWrapperChoice) => void,
+    private readonly options: { modelPath: string; displayName: string; workerPath: string; limits?: Partial<ChatTemplateLimits>; onWarning: (message: string, choice: ChatWrapperChoice) => void },
   ) {
-    this.choice = { name: "", typeName: "" };
+    const given = options.limits ?? {};
+    this.limits = {
+      maxTemplateBytes: given.maxTemplateBytes ?? DEFAULT_TEMPLATE_LIMITS.maxTemplateBytes,
+      resolveMs: given.resolveMs ?? DEFAULT_TEMPLATE_LIMITS.resolveMs,
+      renderMs: given.renderMs ?? DEFAULT_TEMPLATE_LIMITS.renderMs,
+      memoryMb: given.memoryMb ?? DEFAULT_TEMPLATE_LIMITS.memoryMb,
+    };
     this.wrapper = isolatedWrapper(lib, this);
-  }
-
-  /** Chooses the wrapper of a loaded model; never throws for a bad template. */
-  static async load(
-    lib: NodeLlamaCpp,
-    model: LlamaModel,
-    options: { modelPath: string; displayName: string; workerPath: string; limits?: Partial<ChatTemplateLimits>; onWarning: (message: string, choice: ChatWrapperChoice) => void },
-  ): Promise<ChatTemplate> {
-    const template = new ChatTemplate(lib, model, options.modelPath, options.displayName, { ...DEFAULT_TEMPLATE_LIMITS, ...options.limits }, options.onWarning);
-    await template.start(options.workerPath);
-    return template;
+    this.startWorker();
   }
 
   get current(): ChatWrapperChoice {
     return this.choice;
   }
 
-  private async start(workerPath: string): Promise<void> {
-    const text = this.model.fileInfo.metadata.tokenizer?.chat_template;
+  /** Chooses the loaded model's wrapper; never throws for a bad template. */
+  async resolve(model: LlamaModel): Promise<void> {
+    this.model = model;
+    const text = model.fileInfo.metadata.tokenizer?.chat_template;
     if (typeof text !== "string" || text.trim() === "") {
       // Only node-llama-cpp's name and architecture rules: no code from the file runs.
-      this.useFallback(this.lib.resolveChatWrapper(this.model));
+      this.stopWorker();
+      this.useFallback(this.lib.resolveChatWrapper(model));
       return;
     }
     const bytes = Buffer.byteLength(text);
@@ -97,19 +100,19 @@ export class ChatTemplate {
       return;
     }
     try {
-      const resolved = await this.startWorker(workerPath);
+      const resolved = await this.resolveInWorker(model);
       this.settings = decodeLlamaValues(resolved.settings, this.lib) as ChatWrapperSettings;
       this.choice = { name: resolved.wrapperName, typeName: resolved.typeName };
       if (resolved.templateProblem) {
-        this.choice.warning = `${this.displayName}: its chat template failed node-llama-cpp's checks (${resolved.templateProblem}); the chat uses the ${resolved.wrapperName} format instead.`;
-        this.onWarning(this.choice.warning, this.choice);
+        this.choice.warning = `${this.options.displayName}: its chat template failed node-llama-cpp's checks (${resolved.templateProblem}); the chat uses the ${resolved.wrapperName} format instead.`;
+        this.options.onWarning(this.choice.warning, this.choice);
       }
     } catch (error) {
       this.failOver(error instanceof TemplateFailure ? error.message : `could not be run (${error instanceof Error ? error.message : String(error)})`);
     }
   }
 
-  private startWorker(workerPath: string): Promise<Extract<TemplateWorkerToEngine, { kind: "resolved" }>> {
+  private startWorker(): void {
     const tokenizer = new MessageChannel();
     const render = new MessageChannel();
     const tokenizerFlag = new SharedArrayBuffer(4);
@@ -117,8 +120,8 @@ export class ChatTemplate {
     this.channels.push(tokenizer.port1, tokenizer.port2, render.port1, render.port2);
     this.renderPort = render.port1;
     this.renderFlag = new Int32Array(renderFlag);
-    const workerData: TemplateWorkerData = { modelPath: this.modelPath, tokenizerPort: tokenizer.port2, tokenizerFlag, renderPort: render.port2, renderFlag };
-    const worker = new Worker(workerPath, {
+    const workerData: TemplateWorkerData = { modelPath: this.options.modelPath, tokenizerPort: tokenizer.port2, tokenizerFlag, renderPort: render.port2, renderFlag };
+    const worker = new Worker(this.options.workerPath, {
       workerData,
       transferList: [tokenizer.port2, render.port2],
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: 16 },
@@ -128,32 +131,38 @@ export class ChatTemplate {
     this.worker = worker;
     worker.unref();
     this.serveTokenizer(tokenizer.port1, new Int32Array(tokenizerFlag));
+    worker.on("message", (message: TemplateWorkerToEngine) => {
+      if (message.kind === "result") this.asyncCalls.get(message.id)?.(message.reply);
+      else this.workerMessages?.(message);
+    });
+    const gone = (why: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.workerGone?.(why);
+      for (const settle of [...this.asyncCalls.values()]) settle({ ok: false, message: why });
+    };
+    worker.on("error", (error) => gone(/memory/i.test(error.message) ? `used more than the ${this.limits.memoryMb} MB allowed` : `failed: ${error.message}`));
+    worker.on("exit", () => gone("stopped"));
+  }
 
-    return new Promise((resolve, reject) => {
+  private resolveInWorker(model: LlamaModel): Promise<Extract<TemplateWorkerToEngine, { kind: "resolved" }>> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new TemplateFailure("could not be run (its worker stopped)"));
+    return new Promise<Extract<TemplateWorkerToEngine, { kind: "resolved" }>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TemplateFailure(`did not finish its checks within ${this.limits.resolveMs / 1000} s`)), this.limits.resolveMs);
-      worker.on("message", (message: TemplateWorkerToEngine) => {
-        if (message.kind === "resolved") {
-          clearTimeout(timer);
-          resolve(message);
-        } else if (message.kind === "resolveFailed") {
-          clearTimeout(timer);
-          reject(new TemplateFailure(`failed: ${message.message}`));
-        } else {
-          this.asyncCalls.get(message.id)?.(message.reply);
-        }
-      });
-      const gone = (why: string) => {
+      this.workerMessages = (message) => {
+        clearTimeout(timer);
+        if (message.kind === "resolved") resolve(message);
+        else if (message.kind === "resolveFailed") reject(new TemplateFailure(`failed: ${message.message}`));
+      };
+      this.workerGone = (why) => {
         clearTimeout(timer);
         reject(new TemplateFailure(why));
-        for (const settle of this.asyncCalls.values()) settle({ ok: false, message: why });
       };
-      worker.on("error", (error) => gone(/memory/i.test(error.message) ? `used more than the ${this.limits.memoryMb} MB allowed` : `failed: ${error.message}`));
-      worker.on("exit", () => {
-        if (this.worker === worker) this.worker = undefined;
-        gone("stopped");
-      });
-      const resolveRequest: EngineToTemplateWorker = { kind: "resolve", bosString: this.model.tokens.bosString ?? undefined, filename: this.model.filename };
-      worker.postMessage(resolveRequest);
+      const request: EngineToTemplateWorker = { kind: "resolve", bosString: model.tokens.bosString ?? undefined, filename: model.filename };
+      worker.postMessage(request);
+    }).finally(() => {
+      this.workerMessages = undefined;
+      this.workerGone = undefined;
     });
   }
 
@@ -174,12 +183,14 @@ export class ChatTemplate {
   }
 
   private tokenizerCall({ method, args }: CallRequest<TokenizerMethod>): unknown {
-    const tokenizer = this.model.tokenizer;
+    const model = this.model;
+    if (!model) throw new Error("the model is not loaded yet");
+    const tokenizer = model.tokenizer;
     const [first, second, third] = args;
     switch (method) {
       case "tokenize": {
         const text = String(first);
-        if (second === "builtin") return this.model.tokenize(text as Parameters<LlamaModel["tokenize"]>[0], "builtin");
+        if (second === "builtin") return model.tokenize(text as Parameters<LlamaModel["tokenize"]>[0], "builtin");
         return tokenizer(text, second === true, third === "trimLeadingSpace" ? "trimLeadingSpace" : undefined);
       }
       case "detokenize":
@@ -272,8 +283,8 @@ export class ChatTemplate {
     if (this.fallback) return;
     this.stopWorker();
     const fallback = this.useFallback(builtInWrapper(this.lib, this.model));
-    this.choice.warning = `${this.displayName}: its chat template ${reason}; the chat uses the built-in ${fallback.wrapperName} format instead.`;
-    this.onWarning(this.choice.warning, this.choice);
+    this.choice.warning = `${this.options.displayName}: its chat template ${reason}; the chat uses the built-in ${fallback.wrapperName} format instead.`;
+    this.options.onWarning(this.choice.warning, this.choice);
   }
 
   private useFallback(wrapper: ChatWrapper): ChatWrapper {
@@ -323,7 +334,8 @@ function invoke(wrapper: ChatWrapper, method: WrapperMethod, args: unknown[]): u
  * the template's text (read, never run), as node-llama-cpp does, or else node-llama-cpp's rules
  * for a model without a template (its name, its architecture).
  */
-function builtInWrapper(lib: NodeLlamaCpp, model: LlamaModel): ChatWrapper {
+function builtInWrapper(lib: NodeLlamaCpp, model: LlamaModel | undefined): ChatWrapper {
+  if (!model) return new lib.GeneralChatWrapper();
   const template = model.fileInfo.metadata.tokenizer?.chat_template ?? "";
   if (template.includes("<|im_start|>")) return new lib.ChatMLChatWrapper();
   if (template.includes("<|start_header_id|>") && template.includes("<|end_header_id|>")) return new lib.Llama3ChatWrapper();

@@ -19,11 +19,14 @@ const TOKENIZER_WAIT_MS = 10_000;
 
 const data = workerData as TemplateWorkerData;
 const port = parentPort;
-let library: Promise<NodeLlamaCpp> | undefined;
 let wrapper: ChatWrapper | undefined;
+// Started at once: the engine starts this worker before it loads the model.
+const library: Promise<NodeLlamaCpp> = import("node-llama-cpp");
+const fileInfo = library.then(({ readGgufFileInfo }) => readGgufFileInfo(data.modelPath, { readTensorInfo: false }));
+// Failures are reported when the engine asks for the wrapper.
+fileInfo.catch(() => undefined);
 
 function lib(): Promise<NodeLlamaCpp> {
-  library ??= import("node-llama-cpp");
   return library;
 }
 
@@ -60,8 +63,8 @@ function engineTokenizer(): Tokenizer {
 
 async function resolve(message: Extract<EngineToTemplateWorker, { kind: "resolve" }>): Promise<void> {
   try {
-    const { readGgufFileInfo, resolveChatWrapper, GeneralChatWrapper } = await lib();
-    const fileInfo = await readGgufFileInfo(data.modelPath, { readTensorInfo: false });
+    const { resolveChatWrapper, GeneralChatWrapper } = await lib();
+    const info = await fileInfo;
     // node-llama-cpp reports a template that fails its checks on the console and then picks another wrapper.
     const problems: string[] = [];
     let resolved: ChatWrapper;
@@ -70,7 +73,7 @@ async function resolve(message: Extract<EngineToTemplateWorker, { kind: "resolve
     try {
       // Without `llama`, node-llama-cpp has no native Jinja renderer to fall back on: native code could not be stopped.
       resolved = resolveChatWrapper({
-        bosString: message.bosString, filename: message.filename, fileInfo, tokenizer: engineTokenizer(), warningLogs: false,
+        bosString: message.bosString, filename: message.filename, fileInfo: info, tokenizer: engineTokenizer(), warningLogs: false,
       }) ?? new GeneralChatWrapper();
     } finally {
       console.error = consoleError;

@@ -138,6 +138,8 @@ export const abortingCases: readonly AbortingCase[] = [
     aborting("embedding-zero", "phi3.embedding_length = 0", "phi3", "aborts", /"phi3.embedding_length" is 0/, () => ({ "phi3.embedding_length": gv.u32(0) })),
     aborting("heads-wider-than-embedding", "more attention heads than embedding dimensions (gemma)", "gemma", "aborts", /"gemma.attention.head_count" is 128, more than the 64 of "gemma.embedding_length"/, () => ({ "gemma.attention.head_count": gv.u32(128), "gemma.attention.head_count_kv": gv.u32(128) })),
     aborting("key-value-head-sizes-differ", "phi3 key heads of 8 with value heads of 16", "phi3", "aborts", /key and value head sizes differ \(8 and 16\)/, () => ({ "phi3.attention.key_length": gv.u32(8) })),
+    aborting("feed-forward-narrower-than-weights", "phi3.feed_forward_length of 8 for 128-wide Q8_0 weights", "phi3", "aborts", /"phi3.feed_forward_length" is 8, but the feed-forward weights of layer 0 are 128 wide/, () => ({ "phi3.feed_forward_length": gv.u32(8) })),
+    aborting("embedding-narrower-than-weights", "mpt.embedding_length of 8 for 64-wide embeddings", "mpt", "aborts", /"mpt.embedding_length" is 8, but the token embeddings of the file are 64 wide/, () => ({ "mpt.embedding_length": gv.u32(8) })),
     aborting("rope-dimensions-zero", "gemma.rope.dimension_count = 0 (llama.cpp spins for ever)", "gemma", "hangs", /"gemma.rope.dimension_count" is 0; rotary dimensions come in pairs/, () => ({ "gemma.rope.dimension_count": gv.u32(0) })),
     aborting("rope-dimensions-odd", "gemma.rope.dimension_count = 3", "gemma", "aborts", /"gemma.rope.dimension_count" is 3; rotary dimensions come in pairs/, () => ({ "gemma.rope.dimension_count": gv.u32(3) })),
     aborting("rope-dimensions-above-head", "gemma.rope.dimension_count above the head size", "gemma", "aborts", /"gemma.rope.dimension_count" is 32, more than the head size 16/, () => ({ "gemma.rope.dimension_count": gv.u32(32) })),
@@ -361,3 +363,40 @@ export const loaderCases: readonly HostileCase[] = [
         }
     }),
 ];
+
+/** A chat template that must not freeze the engine; `turnsBeforeTrouble` exchanges render fine first (0: it fails at load). */
+export interface HostileTemplate {
+    readonly name: string;
+    readonly what: string;
+    readonly template: string;
+    readonly turnsBeforeTrouble: number;
+    /** The warning the engine gives when it drops the template. */
+    readonly warning: RegExp;
+}
+
+/** A loop of 10^12 empty iterations: hours of Jinja. */
+const ENDLESS = "{% for i in range(1000000) %}{% for j in range(1000000) %}{% endfor %}{% endfor %}";
+const TURNS = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
+
+export const hostileTemplates: readonly HostileTemplate[] = [
+    { name: "template-endless-loop", what: "a template that loops for hours", template: `${ENDLESS}${TURNS}`, turnsBeforeTrouble: 0, warning: /did not finish its checks within \d+ s/ },
+    { name: "template-memory", what: "a template that builds a list of 10^8 numbers", template: `{% for i in range(100000000) %}x{% endfor %}${TURNS}`, turnsBeforeTrouble: 0, warning: /used more than the 128 MB allowed/ },
+    { name: "template-128kb-text", what: "128 KB of plain text as the template", template: "x".repeat(128 * 1024), turnsBeforeTrouble: 0, warning: /is 131072 bytes long, more than the 65536 Hearth runs/ },
+    {
+        name: "template-long-conversation", what: "a template that loops once the conversation has more than 9 messages",
+        template: `{% for m in messages %}{% if loop.index > 9 %}${ENDLESS}{% endif %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}`,
+        turnsBeforeTrouble: 4, warning: /did not finish rendering within 2 s/,
+    },
+    {
+        name: "template-raises", what: "a template that raises an error once the conversation has more than 9 messages",
+        template: `{% for m in messages %}{% if loop.index > 9 %}{{ raise_exception("too long") }}{% endif %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}`,
+        turnsBeforeTrouble: 4, warning: /failed: .*too long/,
+    },
+];
+
+/** stories260K with `template` as its chat template. */
+export async function writeWithChatTemplate(dir: string, goodModel: string, name: string, template: string): Promise<string> {
+    const gguf = disassembleGguf(goodModel);
+    setEntries(gguf, { "tokenizer.chat_template": gv.str(template) });
+    return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+}
