@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { copyFile, mkdtemp, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { EngineRequestError, type EngineClient, type EngineExit, type ModelDropped } from "../../src/core/engine/engineClient";
+import { type EngineRequestError, type EngineClient, type EngineExit, type ModelDropped } from "../../src/core/engine/engineClient";
 import { ModelController, type ModelConfiguration } from "../../src/core/models/modelController";
 import { getTestModel, sharedModelPath } from "../support/models";
 import { startEngine, testLoadSettings, waitFor } from "./engineHarness";
