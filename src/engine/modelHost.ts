@@ -4,7 +4,7 @@ import type {
   GgufInsights, Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token,
 } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { formatBytes } from "../core/models/modelFiles";
-import { detectFimFormat, fimStopTokenRoles, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
+import { detectFimFormat, fimStopTokenRoles, usableMetadataFimTokens, type DeclaredFimToken, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
 import { layoutFimPrompt, renderSegments } from "../core/fim/fimLayout";
 import type {
   ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelDescription,
@@ -153,7 +153,7 @@ export class ModelHost {
         chat: context.getSequence(),
       };
       const memoryEstimate = await estimateMemory(insights, { contextSize: context.contextSize, sequences: 2, gpuLayers: model.gpuLayers });
-      const fim = detectModelFim(model);
+      const fim = detectModelFim(model, (message) => this.log("warn", message));
       await chatTemplate.resolve(model);
       const wrapper = chatTemplate.current;
       const info: Omit<LoadedModelInfo, "role"> = {
@@ -344,13 +344,24 @@ export class ModelHost {
 }
 
 /** Detects the FIM format from the vocabulary: which special tokens exist, never the file name. */
-function detectModelFim(model: LlamaModel): FimFormat | null {
+function detectModelFim(model: LlamaModel, warn: (message: string) => void): FimFormat | null {
   const infill = model.tokens.infill;
-  const text = (token: Token | null) => token == null ? undefined : model.detokenize([token], true);
-  return detectFimFormat({
+  const declared = (token: Token | null): DeclaredFimToken | undefined => {
+    if (token == null) return undefined;
+    const text = model.detokenize([token], true);
+    const attributes = model.getTokenAttributes(token);
+    const again = model.tokenize(text, true);
+    return { id: token, text, special: attributes.control || attributes.userDefined, roundTrips: again.length === 1 && again[0] === token };
+  };
+  const metadata = usableMetadataFimTokens({ prefix: declared(infill.prefix), suffix: declared(infill.suffix), middle: declared(infill.middle) });
+  const format = detectFimFormat({
     hasSpecialToken: (candidate) => model.tokenize(candidate, true).length === 1,
-    metadataFimTokens: { prefix: text(infill.prefix), suffix: text(infill.suffix), middle: text(infill.middle) },
+    metadataFimTokens: metadata.tokens,
   }) ?? null;
+  if (!format && metadata.problem) {
+    warn(`${basename(model.filename ?? "the model")}: its tokenizer names fill-in-the-middle tokens that cannot serve (${metadata.problem}); it is used as a model without fill-in-the-middle.`);
+  }
+  return format;
 }
 
 function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole): Token {

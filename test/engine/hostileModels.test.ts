@@ -7,7 +7,8 @@ import { execFileSync, spawn } from "node:child_process";
 import type { EngineClient, EngineRequestError } from "../../src/core/engine/engineClient";
 import { ModelController, type ModelConfiguration } from "../../src/core/models/modelController";
 import { sha256File } from "../../src/core/models/sha256";
-import { abortingCases, hostileCases, loaderCases, type HostileCase, type LlamaCppVerdict } from "../support/gguf/hostileCases";
+import { abortingCases, hostileCases, loaderCases, writeWithFimIds, type HostileCase, type LlamaCppVerdict } from "../support/gguf/hostileCases";
+import { getTestModel } from "../support/models";
 import { sharedModelPath } from "../support/models/paths";
 import { repoRoot, startEngine, testLoadSettings } from "./engineHarness";
 
@@ -116,6 +117,38 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
       await assertStillServing();
     });
   }
+
+  it("FIM ids pointing at ordinary text tokens: a model without fill-in-the-middle, said at load, and infill says so", async () => {
+    const path = await writeWithFimIds(scratch, stories, "fim-ids-on-text", [300, 301, 302]);
+    const warnings: string[] = [];
+    const listener = engine.onLog((line) => { if (line.level === "warn") warnings.push(line.message); });
+    try {
+      const info = await engine.request("loadModel", { role: "chat", modelPath: path, settings: testLoadSettings });
+      assert.equal(info.fim, null, "not a FIM model");
+      assert.ok(warnings.some((line) => /fim-ids-on-text\.gguf: its tokenizer names fill-in-the-middle tokens that cannot serve \(tokenizer\.ggml\.fim_pre_token_id \(300, "ha"\) is an ordinary text token/.test(line)), warnings.join("\n"));
+      assert.equal((await engine.request("describeModel", { path })).fim, null, "the model picker agrees");
+      // Before, every request failed with "The middle token of the generic FIM format is missing from the vocabulary".
+      await engine.request("loadModel", { role: "completion", modelPath: path, settings: testLoadSettings });
+      await assert.rejects(engine.request("infill", { prefix: "Once upon a time", currentLine: "", suffix: "The end.", maxTokens: 4, temperature: 0 }),
+        (error: EngineRequestError) => error.code === "fimUnsupported" && /fim-ids-on-text has no fill-in-the-middle tokens/.test(error.message));
+    } finally {
+      listener.dispose();
+      await engine.request("unloadModel", { role: "chat" });
+      await engine.request("loadModel", { role: "completion", modelPath: stories, settings: testLoadSettings });
+    }
+    await assertStillServing();
+  });
+
+  it("FIM ids pointing at real control tokens of unknown names are used (the generic format)", async () => {
+    const path = await writeWithFimIds(scratch, await getTestModel("stories260K-fim"), "fim-ids-generic", [512, 513, 514], ["<PRE_X>", "<SUF_X>", "<MID_X>"]);
+    const info = await engine.request("loadModel", { role: "chat", modelPath: path, settings: testLoadSettings });
+    try {
+      assert.deepEqual(info.fim, { name: "generic", order: "psm", tokens: { prefix: "<PRE_X>", suffix: "<SUF_X>", middle: "<MID_X>" } });
+      assert.deepEqual((await engine.request("describeModel", { path })).fim, info.fim);
+    } finally {
+      await engine.request("unloadModel", { role: "chat" });
+    }
+  });
 
   it("the model controller reports the failure and keeps the previous model serving", async () => {
     const [hostile] = hostileCases.filter((candidate) => candidate.name === "array-billions");

@@ -400,3 +400,20 @@ export async function writeWithChatTemplate(dir: string, goodModel: string, name
     setEntries(gguf, { "tokenizer.chat_template": gv.str(template) });
     return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
 }
+
+/** `goodModel` with its metadata FIM ids set to `ids`; `renamed` gives the last three tokens new texts. */
+export async function writeWithFimIds(dir: string, goodModel: string, name: string, ids: readonly [number, number, number], renamed?: readonly [string, string, string]): Promise<string> {
+    const gguf = disassembleGguf(goodModel);
+    const values: Record<string, GgufValue> = {
+        "tokenizer.ggml.fim_pre_token_id": gv.u32(ids[0]),
+        "tokenizer.ggml.fim_suf_token_id": gv.u32(ids[1]),
+        "tokenizer.ggml.fim_mid_token_id": gv.u32(ids[2]),
+    };
+    if (renamed) {
+        const tokens = readStringArray(gguf, "tokenizer.ggml.tokens");
+        tokens.splice(tokens.length - 3, 3, ...renamed);
+        values["tokenizer.ggml.tokens"] = gv.strings(tokens);
+    }
+    setEntries(gguf, values);
+    return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+}
