@@ -22,6 +22,7 @@ const builds = [
       extension: "src/extension.ts",
       engine: "src/engine/main.ts",
       templateWorker: "src/engine/chatTemplate/templateWorker.ts",
+      inspectionWorker: "src/engine/fileInspection/inspectionWorker.ts",
       ...(existsSync("src/context/worker.ts") ? { contextWorker: "src/context/worker.ts" } : {}),
       ...(existsSync("src/cli.ts") ? { cli: "src/cli.ts" } : {}),
     },

@@ -32,11 +32,12 @@ export interface GgufHeaderSummary {
 
 const CHUNK = 1 << 20;
 /**
- * Four times the largest real vocabulary (Gemma 3: 262,144 tokens; the largest merge lists,
- * Llama 3's, have 280,147): node-llama-cpp parses every string of the header in JavaScript,
- * about 1.8 s per million on this machine, and llama.cpp builds its vocabulary from them.
+ * Twice the largest real vocabulary (Gemma 3: 262,144 tokens; the largest merge lists, Llama
+ * 3's, have 280,147). node-llama-cpp parses every string of the header in JavaScript on the
+ * engine's main thread (1.4 s per million on this machine, twice per load) and llama.cpp builds
+ * its vocabulary from them: a 1M-token file took 26 s to be refused by llama.cpp.
  */
-export const MAX_STRING_ARRAY = 1 << 20;
+export const MAX_STRING_ARRAY = 1 << 19;
 const TOKENS_KEY = "tokenizer.ggml.tokens";
 /** Short strings the model checks read (the rope scaling type); longer ones are only skipped. */
 const MAX_READ_STRING = 256;
@@ -181,6 +182,9 @@ class FactCollector {
   readonly arrays = new Map<string, readonly number[]>();
   readonly strings = new Map<string, string>();
   readonly rowLengths = new Map<string, number>();
+  tokenCount: number | undefined;
+  /** Rows of token_embd.weight: one per token the model can read. */
+  embeddingRows: number | undefined;
 
   facts(architecture: string): HeaderFacts {
     return { architecture, numbers: this.numbers, arrays: this.arrays, strings: this.strings, rowLengths: this.rowLengths };
@@ -232,26 +236,29 @@ async function readValue(reader: HeaderReader, key: string, type: number, collec
   if (itemType !== TYPE_STRING) throw damaged(`metadata "${key}" is an array of the unknown value type ${itemType}`);
   const length = await reader.count(`the element count of "${key}"`, 8);
   if (length > MAX_STRING_ARRAY) throw overLimit(key, length);
-  if (key === TOKENS_KEY) await checkDistinctTokens(reader, length);
+  if (key === TOKENS_KEY) collected.tokenCount = await checkDistinctTokens(reader, length);
   else await reader.skipStrings(length, key);
 }
 
 function overLimit(key: string, length: number): GgufHeaderProblem {
-  return new GgufHeaderProblem("limit", `"${key}" has ${length} entries; Hearth reads at most ${MAX_STRING_ARRAY} (four times the largest released vocabulary)`);
+  return new GgufHeaderProblem("limit", `"${key}" has ${length} entries; Hearth reads at most ${MAX_STRING_ARRAY} (twice the largest released vocabulary)`);
 }
 
 /** llama.cpp maps token texts to ids and aborts when two tokens share a text (llama-vocab.cpp). */
-async function checkDistinctTokens(reader: HeaderReader, count: number): Promise<void> {
-  const seen = new Map<string, number>();
+async function checkDistinctTokens(reader: HeaderReader, count: number): Promise<number> {
+  const seen = new Set<string>();
+  const texts: string[] = [];
   await reader.readStrings(count, TOKENS_KEY, (text, index) => {
     // llama.cpp names an empty token after its index.
     const name = text === "" ? `[EMPTY_${index}]` : text;
-    const first = seen.get(name);
-    if (first !== undefined) {
+    if (seen.has(name)) {
+      const first = texts.indexOf(name);
       throw new GgufHeaderProblem("unrunnable", `tokens ${first} and ${index} of "${TOKENS_KEY}" are both ${JSON.stringify(Buffer.from(name, "latin1").toString("utf8").slice(0, 40))}; llama.cpp needs each token text once`);
     }
-    seen.set(name, index);
+    seen.add(name);
+    texts.push(name);
   });
+  return count;
 }
 
 export async function checkGgufHeader(handle: FileHandle, size: number): Promise<GgufHeaderSummary> {
@@ -311,6 +318,7 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
       if (elements > INT64_MAX) throw damaged(`tensor "${name}" has an impossible shape [${shape.join(", ")}…] (more than 2^63 elements)`);
     }
     if (recordsRowLength(name) && shape.length > 0) collected.rowLengths.set(name, Number(shape[0]));
+    if (name === "token_embd.weight" && shape.length === 2) collected.embeddingRows = Number(shape[1]);
     const typeId = await reader.u32(`the type of "${name}"`);
     const type = ggmlType(typeId);
     if (!type) throw damaged(`tensor "${name}" has the unknown tensor type ${typeId} (a newer quantization than this llama.cpp knows, or damage)`);
@@ -324,6 +332,10 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
     expectedOffset = alignUp(dataEnd, BigInt(alignment));
   }
 
+  // More tokens than embeddings: llama.cpp refuses it too, but only after parsing them all (26 s for a million).
+  if (collected.tokenCount !== undefined && collected.embeddingRows !== undefined && collected.tokenCount > collected.embeddingRows) {
+    throw new GgufHeaderProblem("limit", `"${TOKENS_KEY}" has ${collected.tokenCount} tokens, but the model has embeddings for ${collected.embeddingRows}`);
+  }
   // Adapters (LoRA) carry no model settings of their own; vocabulary-only files load no model.
   if (tensorCount > 0 && architecture !== undefined && collected.strings.get("general.type") !== "adapter") {
     const problem = findAbortingSetting(collected.facts(architecture));

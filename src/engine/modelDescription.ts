@@ -1,6 +1,9 @@
+import { basename } from "node:path";
 import type { GgufFileInfo } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { detectFimFormat, usableMetadataFimTokens, type DeclaredFimToken } from "../core/fim/fimFormat";
 import type { ModelDescription } from "../protocol/engineProtocol";
+import { EngineError } from "./engineError";
+import { checkModelFile } from "./modelFileCheck";
 
 /** GGUF tokenizer.ggml.token_type values of special tokens. */
 const CONTROL = 3;
@@ -74,4 +77,17 @@ export function describeGguf(path: string, info: GgufFileInfo): ModelDescription
     tensorCount: info.tensorInfo?.length ?? 0,
     vocabularyOnly: (info.tensorInfo?.length ?? 0) === 0,
   };
+}
+
+/** Checks a model file and describes it from its header (the file-inspection worker runs this). */
+export async function describeModelFile(path: string): Promise<ModelDescription> {
+  await checkModelFile(path);
+  const { readGgufFileInfo } = await import("node-llama-cpp");
+  let info: GgufFileInfo;
+  try {
+    info = await readGgufFileInfo(path, { readTensorInfo: true });
+  } catch (error) {
+    throw new EngineError("notGguf", `${basename(path)} has a damaged GGUF header: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+  return describeGguf(path, info);
 }

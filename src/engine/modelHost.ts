@@ -14,7 +14,7 @@ import { ChatTemplate, type ChatTemplateLimits } from "./chatTemplate/chatTempla
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
 import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
-import { describeGguf } from "./modelDescription";
+import { FileInspector } from "./fileInspection/fileInspector";
 import { checkModelFile } from "./modelFileCheck";
 
 // node-llama-cpp is ESM-only: this CommonJS bundle loads it lazily with import().
@@ -45,6 +45,8 @@ export class ModelHost {
   private readonly byRole = new Map<ModelRole, LoadedModel>();
   private readonly queues = new Map<ModelRole, Promise<unknown>>();
   private readonly inFlight = new Map<ModelRole, AbortController>();
+  /** Header checks and descriptions run off the main thread. */
+  private readonly inspector = new FileInspector({ workerPath: join(__dirname, "inspectionWorker.js"), deadlineMs: 30_000, idleMs: 30_000 });
 
   constructor(
     private readonly log: (level: "info" | "warn" | "error", message: string) => void,
@@ -73,14 +75,8 @@ export class ModelHost {
     return this.llama;
   }
 
-  async describe(path: string): Promise<ModelDescription> {
-    await checkModelFile(path);
-    const { readGgufFileInfo } = await this.lib();
-    try {
-      return describeGguf(path, await readGgufFileInfo(path, { readTensorInfo: true }));
-    } catch (error) {
-      throw new EngineError("notGguf", `${basename(path)} has a damaged GGUF header: ${errorText(error)}.`);
-    }
+  describe(path: string): Promise<ModelDescription> {
+    return this.inspector.describe(path);
   }
 
   loadedModels(): LoadedModelInfo[] {
@@ -104,7 +100,7 @@ export class ModelHost {
 
   private async loadFile(modelPath: string, settings: LoadSettings, settingsKey: string): Promise<LoadedModel> {
     const started = performance.now();
-    await checkModelFile(modelPath);
+    await this.inspector.check(modelPath);
     const displayName = basename(modelPath).replace(/\.gguf$/i, "");
     const llama = await this.getLlama(settings.gpu);
     const { readGgufFileInfo, GgufInsights } = await this.lib();
@@ -336,6 +332,7 @@ export class ModelHost {
   }
 
   async dispose(): Promise<void> {
+    this.inspector.dispose();
     for (const controller of this.inFlight.values()) controller.abort();
     for (const role of [...this.byRole.keys()]) await this.unload(role);
     await this.llama?.dispose();

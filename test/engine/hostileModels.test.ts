@@ -7,7 +7,8 @@ import { execFileSync, spawn } from "node:child_process";
 import type { EngineClient, EngineRequestError } from "../../src/core/engine/engineClient";
 import { ModelController, type ModelConfiguration } from "../../src/core/models/modelController";
 import { sha256File } from "../../src/core/models/sha256";
-import { abortingCases, hostileCases, loaderCases, writeWithFimIds, type HostileCase, type LlamaCppVerdict } from "../support/gguf/hostileCases";
+import { abortingCases, hostileCases, loaderCases, writeHugeVocabulary, writeWithFimIds, type HostileCase, type LlamaCppVerdict } from "../support/gguf/hostileCases";
+import type { ModelDescription } from "../../src/protocol/engineProtocol";
 import { getTestModel } from "../support/models";
 import { sharedModelPath } from "../support/models/paths";
 import { repoRoot, startEngine, testLoadSettings } from "./engineHarness";
@@ -148,6 +149,38 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
     } finally {
       await engine.request("unloadModel", { role: "chat" });
     }
+  });
+
+  /** Completes four tokens in a loop while `work` runs; resolves to the slowest completion. */
+  async function slowestCompletionDuring(work: Promise<unknown>): Promise<number> {
+    let done = false;
+    let slowest = 0;
+    const finished = work.finally(() => { done = true; });
+    while (!done) {
+      const started = performance.now();
+      await engine.request("complete", { prompt: "Once upon a time", maxTokens: 4, temperature: 0 });
+      slowest = Math.max(slowest, performance.now() - started);
+    }
+    await finished.catch(() => undefined);
+    return slowest;
+  }
+
+  it("huge vocabularies are read off the completion path: completions keep coming while one is described", async () => {
+    // Before: describing the 4M-token file took 7 s on the engine's main thread, completions waited.
+    const huge = await writeHugeVocabulary(scratch, stories, "described-4m", 4_000_000);
+    let refusal: unknown;
+    const slowestDuringRefusal = await slowestCompletionDuring(engine.request("describeModel", { path: huge }).catch((error: unknown) => { refusal = error; }));
+    assert.ok(refusal instanceof Error && /has 4000000 entries; Hearth reads at most 524288/.test(refusal.message), String(refusal));
+    // The largest vocabulary allowed, on a tokenizer-only file, is described in full.
+    const largest = await writeHugeVocabulary(scratch, stories, "described-524288", 524_288, { withTensors: false });
+    let description: ModelDescription | undefined;
+    const started = performance.now();
+    const slowest = await slowestCompletionDuring(engine.request("describeModel", { path: largest }).then((result) => { description = result; }));
+    const describeMs = performance.now() - started;
+    assert.equal(description?.vocabularyOnly, true);
+    assert.ok(slowestDuringRefusal < 1000 && slowest < 1000, `slowest completions ${Math.round(slowestDuringRefusal)} and ${Math.round(slowest)} ms`);
+    console.log(`      4M tokens refused while completions took at most ${Math.round(slowestDuringRefusal)} ms; 524,288 tokens described in ${Math.round(describeMs)} ms while completions took at most ${Math.round(slowest)} ms`);
+    await assertStillServing();
   });
 
   it("the model controller reports the failure and keeps the previous model serving", async () => {

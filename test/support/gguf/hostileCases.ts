@@ -276,7 +276,17 @@ export const hostileCases: readonly HostileCase[] = [
             await truncate(path, Number(16n * GIB));
             return path;
         },
-        expect: beyondLimits(/"tokenizer.ggml.tokens" has 1073741824 entries; Hearth reads at most 1048576/),
+        expect: beyondLimits(/"tokenizer.ggml.tokens" has 1073741824 entries; Hearth reads at most 524288/),
+    },
+    {
+        name: "vocabulary-4m", what: "a vocabulary of 4 million tokens (describing it took 7.3 s of a stalled engine)",
+        create: (dir, goodModel) => writeHugeVocabulary(dir, goodModel, "vocabulary-4m", 4_000_000),
+        expect: beyondLimits(/"tokenizer.ggml.tokens" has 4000000 entries; Hearth reads at most 524288/),
+    },
+    {
+        name: "vocabulary-above-embeddings", what: "300,000 tokens for a model with 512 embeddings",
+        create: (dir, goodModel) => writeHugeVocabulary(dir, goodModel, "vocabulary-above-embeddings", 300_000),
+        expect: beyondLimits(/"tokenizer.ggml.tokens" has 300000 tokens, but the model has embeddings for 512/),
     },
     {
         name: "directory", what: "a folder named model.gguf",
@@ -415,5 +425,41 @@ export async function writeWithFimIds(dir: string, goodModel: string, name: stri
         values["tokenizer.ggml.tokens"] = gv.strings(tokens);
     }
     setEntries(gguf, values);
+    return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+}
+
+/**
+ * `goodModel` with its vocabulary padded to `count` distinct tokens (scores and types to match),
+ * written straight as bytes: building millions of GgufValues would take longer than the test.
+ */
+export async function writeHugeVocabulary(dir: string, goodModel: string, name: string, count: number, options: { withTensors?: boolean } = {}): Promise<string> {
+    const gguf = disassembleGguf(goodModel);
+    const tokens = readStringArray(gguf, "tokenizer.ggml.tokens");
+    const texts = Array.from({ length: count }, (_, index) => index < tokens.length ? tokens[index] ?? "" : `<hearth-pad-${index}>`);
+    const array = Buffer.alloc(12 + texts.reduce((sum, text) => sum + 8 + Buffer.byteLength(text), 0));
+    array.writeUInt32LE(8, 0);
+    array.writeBigUInt64LE(BigInt(count), 4);
+    let offset = 12;
+    for (const text of texts) {
+        const length = array.write(text, offset + 8, "utf8");
+        array.writeUInt32LE(length, offset);
+        offset += 8 + length;
+    }
+    const numbers = (typeId: number, fill: (index: number) => number, write: (buffer: Buffer, value: number, offset: number) => void) => {
+        const values = Buffer.alloc(4 * count);
+        for (let index = 0; index < count; index++) write(values, fill(index), index * 4);
+        return Buffer.concat([new RawBytes().u32(typeId).u64(BigInt(count)).toBuffer(), values]);
+    };
+    const replace = (key: string, typeId: number, payload: Buffer) => {
+        const index = gguf.entries.findIndex((entry) => entry.key === key);
+        gguf.entries[index] = { key, typeId, payload };
+    };
+    replace("tokenizer.ggml.tokens", 9, array);
+    replace("tokenizer.ggml.scores", 9, numbers(6, () => 0, (buffer, value, offset) => buffer.writeFloatLE(value, offset)));
+    replace("tokenizer.ggml.token_type", 9, numbers(5, (index) => index < tokens.length ? 1 : 4, (buffer, value, offset) => buffer.writeInt32LE(value, offset)));
+    if (options.withTensors === false) {
+        gguf.tensors = [];
+        gguf.data = Buffer.alloc(0);
+    }
     return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
 }
