@@ -31,7 +31,8 @@ const builds = [
     format: "cjs",
     target: "node20",
     // node-llama-cpp is native and ESM-only: it ships beside the bundle and is loaded with import().
-    external: ["vscode", "node-llama-cpp", "web-tree-sitter"],
+    // @huggingface/jinja too: the template worker must limit the very module node-llama-cpp uses.
+    external: ["vscode", "node-llama-cpp", "@huggingface/jinja", "web-tree-sitter"],
   },
   {
     ...common,

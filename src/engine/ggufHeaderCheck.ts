@@ -15,8 +15,9 @@ export class GgufHeaderProblem extends Error {
   /**
    * "unrunnable": a sound file whose model settings make llama.cpp abort (modelHyperparameters.ts).
    * "limit": more entries than any real model has (they only stall the readers).
+   * "inconsistent": parts of a sound file that do not fit together (llama.cpp refuses it too, but later).
    */
-  constructor(readonly kind: "version" | "damaged" | "truncated" | "unrunnable" | "limit", message: string) {
+  constructor(readonly kind: "version" | "damaged" | "truncated" | "unrunnable" | "limit" | "inconsistent", message: string) {
     super(message);
     this.name = "GgufHeaderProblem";
   }
@@ -334,7 +335,7 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
 
   // More tokens than embeddings: llama.cpp refuses it too, but only after parsing them all (26 s for a million).
   if (collected.tokenCount !== undefined && collected.embeddingRows !== undefined && collected.tokenCount > collected.embeddingRows) {
-    throw new GgufHeaderProblem("limit", `"${TOKENS_KEY}" has ${collected.tokenCount} tokens, but the model has embeddings for ${collected.embeddingRows}`);
+    throw new GgufHeaderProblem("inconsistent", `"${TOKENS_KEY}" has ${collected.tokenCount} tokens, but token_embd.weight has embeddings for ${collected.embeddingRows}`);
   }
   // Adapters (LoRA) carry no model settings of their own; vocabulary-only files load no model.
   if (tensorCount > 0 && architecture !== undefined && collected.strings.get("general.type") !== "adapter") {

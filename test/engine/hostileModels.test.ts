@@ -178,7 +178,8 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
     const slowest = await slowestCompletionDuring(engine.request("describeModel", { path: largest }).then((result) => { description = result; }));
     const describeMs = performance.now() - started;
     assert.equal(description?.vocabularyOnly, true);
-    assert.ok(slowestDuringRefusal < 1000 && slowest < 1000, `slowest completions ${Math.round(slowestDuringRefusal)} and ${Math.round(slowest)} ms`);
+    // Generous bounds (the machine may be busy): before, the engine's main thread was held for seconds.
+    assert.ok(slowestDuringRefusal < 1000 && slowest < 2000, `slowest completions ${Math.round(slowestDuringRefusal)} and ${Math.round(slowest)} ms`);
     console.log(`      4M tokens refused while completions took at most ${Math.round(slowestDuringRefusal)} ms; 524,288 tokens described in ${Math.round(describeMs)} ms while completions took at most ${Math.round(slowest)} ms`);
     await assertStillServing();
   });

@@ -104,7 +104,7 @@ export class ChatTemplate {
       this.settings = decodeLlamaValues(resolved.settings, this.lib) as ChatWrapperSettings;
       this.choice = { name: resolved.wrapperName, typeName: resolved.typeName };
       if (resolved.templateProblem) {
-        this.choice.warning = `${this.options.displayName}: its chat template failed node-llama-cpp's checks (${resolved.templateProblem}); the chat uses the ${resolved.wrapperName} format instead.`;
+        this.choice.warning = `${this.options.displayName}: its chat template failed: ${resolved.templateProblem}; the chat uses the built-in ${resolved.wrapperName} format instead.`;
         this.options.onWarning(this.choice.warning, this.choice);
       }
     } catch (error) {

@@ -6,6 +6,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { ChatWrapper, Token, Tokenizer } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { limitJinja } from "./jinjaLimits";
 import { decodeLlamaValues, encodeLlamaValues, type LlamaTextClasses } from "./llamaTextJson";
 import type {
   CallReply, CallRequest, EngineToTemplateWorker, TemplateWorkerData, TemplateWorkerToEngine, TokenizerMethod, WrapperMethod,
@@ -20,8 +21,12 @@ const TOKENIZER_WAIT_MS = 10_000;
 const data = workerData as TemplateWorkerData;
 const port = parentPort;
 let wrapper: ChatWrapper | undefined;
-// Started at once: the engine starts this worker before it loads the model.
-const library: Promise<NodeLlamaCpp> = import("node-llama-cpp");
+// Started at once: the engine starts this worker before it loads the model. The limits go on the
+// interpreter node-llama-cpp imports (the same module in this thread) before any template runs.
+const library: Promise<NodeLlamaCpp> = import("@huggingface/jinja").then((jinja) => {
+  limitJinja(jinja);
+  return import("node-llama-cpp");
+});
 const fileInfo = library.then(({ readGgufFileInfo }) => readGgufFileInfo(data.modelPath, { readTensorInfo: false }));
 // Failures are reported when the engine asks for the wrapper.
 fileInfo.catch(() => undefined);
@@ -69,7 +74,8 @@ async function resolve(message: Extract<EngineToTemplateWorker, { kind: "resolve
     const problems: string[] = [];
     let resolved: ChatWrapper;
     const consoleError = console.error;
-    console.error = (...items: unknown[]) => problems.push(items.map((item) => item instanceof Error ? item.message : String(item)).join(" "));
+    // It logs its own words, then the error: keep the error's, without node-llama-cpp's wrapping.
+    console.error = (...items: unknown[]) => problems.push(items.map((item) => item instanceof Error ? item.message : String(item)).at(-1) ?? "");
     try {
       // Without `llama`, node-llama-cpp has no native Jinja renderer to fall back on: native code could not be stopped.
       resolved = resolveChatWrapper({
@@ -79,11 +85,16 @@ async function resolve(message: Extract<EngineToTemplateWorker, { kind: "resolve
       console.error = consoleError;
     }
     wrapper = resolved;
-    const templateProblem = problems.find((text) => /jinja/i.test(text));
+    const templateProblem = problems.map(innermostProblem).find((text) => text !== "");
     send({ kind: "resolved", wrapperName: resolved.wrapperName, typeName: resolved.constructor.name, settings: encodeLlamaValues(resolved.settings, await lib()), templateProblem });
   } catch (error) {
     send({ kind: "resolveFailed", message: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/** "The provided Jinja template failed the sanity test: Error: X. Inspect the Jinja template…" -> "X". */
+function innermostProblem(text: string): string {
+  return text.replace(/^.*?(Error: )+/s, "").replace(/\. Inspect the Jinja template.*$/s, "").trim();
 }
 
 function call(request: CallRequest<WrapperMethod>, classes: LlamaTextClasses): CallReply {

@@ -79,6 +79,7 @@ function tensorIndex(gguf: RawGguf, name: string): number {
 }
 
 const damagedHeader = (detail: RegExp): HostileExpectation => ({ code: "notGguf", says: new RegExp(`damaged GGUF header: .*${detail.source}.*download the model again`, "i") });
+const doesNotHoldTogether = (detail: RegExp): HostileExpectation => ({ code: "loadFailed", says: new RegExp(`does not hold together: .*${detail.source}.*download the model again`, "i") });
 const beyondLimits = (detail: RegExp): HostileExpectation => ({ code: "notGguf", says: new RegExp(`larger than any real model in one respect: .*${detail.source}.*pick another model`, "i") });
 const crashesLlamaCpp = (detail: RegExp): HostileExpectation => ({ code: "loadFailed", says: new RegExp(`model settings that would crash llama\\.cpp: .*${detail.source}.*download the model again`, "i") });
 
@@ -286,8 +287,13 @@ export const hostileCases: readonly HostileCase[] = [
     {
         name: "vocabulary-above-embeddings", what: "300,000 tokens for a model with 512 embeddings",
         create: (dir, goodModel) => writeHugeVocabulary(dir, goodModel, "vocabulary-above-embeddings", 300_000),
-        expect: beyondLimits(/"tokenizer.ggml.tokens" has 300000 tokens, but the model has embeddings for 512/),
+        expect: doesNotHoldTogether(/"tokenizer.ggml.tokens" has 300000 tokens, but token_embd.weight has embeddings for 512/),
     },
+    // llama.cpp refused it too, after parsing the whole vocabulary.
+    derived("wrong-shape", "token_embd.weight with its dimensions swapped", doesNotHoldTogether(/has 512 tokens, but token_embd.weight has embeddings for 64/), (gguf) => {
+        const index = tensorIndex(gguf, "token_embd.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, dims: [...gguf.tensors[index]!.dims].reverse() };
+    }),
     {
         name: "directory", what: "a folder named model.gguf",
         create: async (dir) => {
@@ -347,10 +353,6 @@ const llamaCppRefuses: HostileExpectation = { code: "loadFailed", says: /llama\.
  * llama.cpp, which must refuse them without taking the engine down.
  */
 export const loaderCases: readonly HostileCase[] = [
-    derived("wrong-shape", "token_embd.weight with its dimensions swapped", llamaCppRefuses, (gguf) => {
-        const index = tensorIndex(gguf, "token_embd.weight");
-        gguf.tensors[index] = { ...gguf.tensors[index]!, dims: [...gguf.tensors[index]!.dims].reverse() };
-    }),
     derived("missing-tensor", "a model without its last tensor", llamaCppRefuses, (gguf) => {
         gguf.tensors.pop();
     }),
@@ -385,23 +387,21 @@ export interface HostileTemplate {
 }
 
 /** A loop of 10^12 empty iterations: hours of Jinja. */
-const ENDLESS = "{% for i in range(1000000) %}{% for j in range(1000000) %}{% endfor %}{% endfor %}";
+const ENDLESS = "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}{% for l in range(1000) %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}";
+/** Few steps, each slow: a 2-million-character text upper-cased a million times (about half an hour). */
+const SLOW = "{% set ns = namespace(s='x') %}{% for i in range(21) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{% for i in range(1000) %}{% for j in range(1000) %}{% set y = ns.s|upper %}{% endfor %}{% endfor %}";
 const TURNS = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
+const afterNineMessages = (body: string) => `{% for m in messages %}{% if loop.index > 9 %}${body}{% endif %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}`;
 
 export const hostileTemplates: readonly HostileTemplate[] = [
-    { name: "template-endless-loop", what: "a template that loops for hours", template: `${ENDLESS}${TURNS}`, turnsBeforeTrouble: 0, warning: /did not finish its checks within \d+ s/ },
-    { name: "template-memory", what: "a template that builds a list of 10^8 numbers", template: `{% for i in range(100000000) %}x{% endfor %}${TURNS}`, turnsBeforeTrouble: 0, warning: /used more than the 128 MB allowed/ },
+    { name: "template-endless-loop", what: "a template that loops for hours", template: `${ENDLESS}${TURNS}`, turnsBeforeTrouble: 0, warning: /the template took more than 250000 steps|did not finish its checks within/ },
+    { name: "template-slow", what: "a template whose every step is slow (half an hour)", template: `${SLOW}${TURNS}`, turnsBeforeTrouble: 0, warning: /did not finish its checks within \d+ s/ },
+    { name: "template-huge-range", what: "a template that asks for a list of 10^8 numbers (it aborted the engine from a worker)", template: `{% for i in range(100000000) %}x{% endfor %}${TURNS}`, turnsBeforeTrouble: 0, warning: /range\(\) of 100000000 numbers is more than the 100000 a template may use/ },
+    { name: "template-huge-text", what: "a template that doubles a text 40 times", template: `{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}${TURNS}`, turnsBeforeTrouble: 0, warning: /the template made a text of more than 4194304 characters/ },
     { name: "template-128kb-text", what: "128 KB of plain text as the template", template: "x".repeat(128 * 1024), turnsBeforeTrouble: 0, warning: /is 131072 bytes long, more than the 65536 Hearth runs/ },
-    {
-        name: "template-long-conversation", what: "a template that loops once the conversation has more than 9 messages",
-        template: `{% for m in messages %}{% if loop.index > 9 %}${ENDLESS}{% endif %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}`,
-        turnsBeforeTrouble: 4, warning: /did not finish rendering within 2 s/,
-    },
-    {
-        name: "template-raises", what: "a template that raises an error once the conversation has more than 9 messages",
-        template: `{% for m in messages %}{% if loop.index > 9 %}{{ raise_exception("too long") }}{% endif %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}`,
-        turnsBeforeTrouble: 4, warning: /failed: .*too long/,
-    },
+    { name: "template-long-conversation", what: "a template that gets stuck once the conversation has more than 9 messages", template: afterNineMessages(SLOW), turnsBeforeTrouble: 4, warning: /did not finish rendering within 2 s/ },
+    { name: "template-long-conversation-loop", what: "a template that loops once the conversation has more than 9 messages", template: afterNineMessages(ENDLESS), turnsBeforeTrouble: 4, warning: /the template took more than 250000 steps|did not finish rendering within 2 s/ },
+    { name: "template-raises", what: "a template that raises an error once the conversation has more than 9 messages", template: afterNineMessages(`{{ raise_exception("too long") }}`), turnsBeforeTrouble: 4, warning: /failed: .*too long/ },
 ];
 
 /** stories260K with `template` as its chat template. */
