@@ -55,6 +55,8 @@ const ATTENTION_IN_EVERY_LAYER = new Set([
 const EQUAL_HEAD_SIZES = new Set(["llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "phi3", "mpt", "falcon", "starcoder", "starcoder2"]);
 /** src/models/<arch>.cpp: GGML_ASSERT(n_embd_head == n_rot) (rotary embedding over the whole head). */
 const FULL_ROTARY = new Set(["llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "falcon", "starcoder2"]);
+/** Positions by ALiBi or learned embeddings: llama.cpp reads no rotary dimensions for these. */
+const NO_ROTARY = new Set(["mpt", "bloom", "gpt2", "starcoder", "refact"]);
 /** llama-model.cpp: these drop an expert count of 0 or 1 before the expert checks. */
 const SINGLE_EXPERT_IS_DENSE = new Set(["hunyuan-vl", "hunyuan-dense"]);
 
@@ -146,7 +148,8 @@ function checkAttention(facts: HeaderFacts): string | undefined {
     const kv = at(kvHeads, layer);
     const layerHeads = at(heads, layer);
     const where = kvHeads.length > 1 || heads.length > 1 ? ` for layer ${layer}` : "";
-    if (kv > layerHeads) return `"${keys.name("attention.head_count_kv")}" is ${kv}${where}, more than the ${layerHeads} attention heads`;
+    // A layer without attention (0 heads) has nothing to share keys among.
+    if (layerHeads > 0 && kv > layerHeads) return `"${keys.name("attention.head_count_kv")}" is ${kv}${where}, more than the ${layerHeads} attention heads`;
   }
   const firstHeads = heads[0] ?? 0;
   const keyLength = keys.number("attention.key_length");
@@ -169,7 +172,7 @@ function checkAttention(facts: HeaderFacts): string | undefined {
     return `the key and value head sizes differ (${keySize} and ${valueSize}); llama.cpp's ${facts.architecture} models need them equal`;
   }
   const rotary = keys.number("rope.dimension_count");
-  if (rotary !== undefined && keySize !== undefined) {
+  if (rotary !== undefined && keySize !== undefined && !NO_ROTARY.has(facts.architecture)) {
     const rotaryKey = keys.name("rope.dimension_count");
     if (rotary === 0 || rotary % 2 !== 0) return `"${rotaryKey}" is ${rotary}; rotary dimensions come in pairs (at least 2)`;
     if (rotary > keySize) return `"${rotaryKey}" is ${rotary}, more than the head size ${keySize}`;
