@@ -36,20 +36,32 @@ function patch(prototype: object, name: string, wrap: (original: Method) => Meth
 }
 
 let steps = 0;
+/**
+ * The first limit a template ran into: later renderings fail at once. The worker serves one
+ * model's template, and node-llama-cpp tries a template dozens of times while it chooses a
+ * wrapper: without this an endless loop would spend the whole deadline.
+ */
+let exceeded: Error | undefined;
+
+function exceed(message: string): never {
+  exceeded = new Error(message);
+  throw exceeded;
+}
 
 export function limitJinja(jinja: JinjaModule, limits: JinjaLimits = DEFAULT_JINJA_LIMITS): void {
   patch(jinja.Template.prototype, "render", (original) => function (this: unknown, ...args: unknown[]) {
+    if (exceeded) throw exceeded;
     steps = 0;
     return original.apply(this, args);
   });
   // Every expression and statement goes through evaluate(); every loop iteration through evaluateBlock().
   for (const method of ["evaluate", "evaluateBlock"]) {
     patch(jinja.Interpreter.prototype, method, (original) => function (this: unknown, ...args: unknown[]) {
-      if (++steps > limits.maxSteps) throw new Error(`the template took more than ${limits.maxSteps} steps`);
+      if (++steps > limits.maxSteps) exceed(`the template took more than ${limits.maxSteps} steps`);
       const result = original.apply(this, args);
       const value: unknown = typeof result === "object" && result !== null ? Reflect.get(result, "value") : undefined;
-      if (typeof value === "string" && value.length > limits.maxChars) throw new Error(`the template made a text of more than ${limits.maxChars} characters`);
-      if (Array.isArray(value) && value.length > limits.maxItems) throw new Error(`the template made a list of more than ${limits.maxItems} items`);
+      if (typeof value === "string" && value.length > limits.maxChars) exceed(`the template made a text of more than ${limits.maxChars} characters`);
+      if (Array.isArray(value) && value.length > limits.maxItems) exceed(`the template made a list of more than ${limits.maxItems} items`);
       return result;
     });
   }
@@ -64,6 +76,6 @@ function boundedRange(maxItems: number, ...args: number[]): number[] {
   const [start, stop, step] = args.length >= 2 ? [args[0] ?? 0, args[1] ?? 0, args[2] ?? 1] : [0, args[0] ?? 0, 1];
   if (step === 0) throw new Error("range() step must not be zero");
   const count = Math.max(0, Math.ceil((stop - start) / step));
-  if (!Number.isFinite(count) || count > maxItems) throw new Error(`range() of ${count} numbers is more than the ${maxItems} a template may use`);
+  if (!Number.isFinite(count) || count > maxItems) exceed(`range() of ${count} numbers is more than the ${maxItems} a template may use`);
   return Array.from({ length: count }, (_, index) => start + index * step);
 }
