@@ -33,7 +33,7 @@ export interface HeaderFacts {
 
 /** The tensors whose row length the header walk records (see checkTensorWidths). */
 export function recordsRowLength(tensorName: string): boolean {
-  return tensorName === "token_embd.weight" || /^blk\.\d+\.(ffn_down|attn_output)\.weight$/.test(tensorName);
+  return tensorName === "token_embd.weight" || /^blk\.\d+\.(ffn_down|ffn_down_exps|attn_output)\.weight$/.test(tensorName);
 }
 
 /** llama-hparams.h LLAMA_MAX_LAYERS and LLAMA_MAX_EXPERTS. */
@@ -57,6 +57,8 @@ const EQUAL_HEAD_SIZES = new Set(["llama", "qwen2", "qwen2moe", "qwen3", "qwen3m
 const FULL_ROTARY = new Set(["llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "falcon", "starcoder2"]);
 /** Positions by ALiBi or learned embeddings: llama.cpp reads no rotary dimensions for these. */
 const NO_ROTARY = new Set(["mpt", "bloom", "gpt2", "starcoder", "refact"]);
+/** Mixtures of experts whose experts' width is "expert_feed_forward_length" (others use "feed_forward_length"). */
+const EXPERT_WIDTH_KEY = new Set(["qwen2moe", "qwen3moe", "deepseek", "deepseek2", "granitemoe"]);
 /** llama-model.cpp: these drop an expert count of 0 or 1 before the expert checks. */
 const SINGLE_EXPERT_IS_DENSE = new Set(["hunyuan-vl", "hunyuan-dense"]);
 
@@ -199,6 +201,12 @@ function checkTensorWidths(keys: Keys, facts: HeaderFacts, heads: readonly numbe
     if (down !== undefined && width !== undefined && width !== 0 && down !== width) {
       return `"${keys.name("feed_forward_length")}" is ${width}${feedForward.length > 1 ? ` for layer ${layer}` : ""}, but the feed-forward weights of layer ${layer} are ${down} wide`;
     }
+    const expertsDown = facts.rowLengths.get(`blk.${layer}.ffn_down_exps.weight`);
+    const expertKey = EXPERT_WIDTH_KEY.has(facts.architecture) ? "expert_feed_forward_length" : "feed_forward_length";
+    const expertWidth = expertKey === "feed_forward_length" ? width : keys.number(expertKey);
+    if (expertsDown !== undefined && expertWidth !== undefined && expertsDown !== expertWidth) {
+      return `"${keys.name(expertKey)}" is ${expertWidth}, but the experts' feed-forward weights of layer ${layer} are ${expertsDown} wide`;
+    }
     const output = facts.rowLengths.get(`blk.${layer}.attn_output.weight`);
     const layerHeads = heads[heads.length === 1 ? 0 : layer];
     if (output !== undefined && layerHeads !== undefined && layerHeads !== 0 && valueSize !== undefined && output !== layerHeads * valueSize) {
@@ -213,8 +221,6 @@ function checkFeedForward(keys: Keys): string | undefined {
   const experts = keys.number("expert_count") ?? 0;
   if (feedForward === undefined) return experts > 0 ? undefined : `the file has no "${keys.name("feed_forward_length")}"`;
   if (feedForward[0] === 0) return `"${keys.name("feed_forward_length")}" is 0${feedForward.length > 1 ? " for layer 0" : ""}`;
-  const expertLength = keys.number("expert_feed_forward_length");
-  if (experts > 0 && expertLength === 0) return `"${keys.name("expert_feed_forward_length")}" is 0`;
   return undefined;
 }
 
