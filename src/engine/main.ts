@@ -84,6 +84,6 @@ async function shutdown(): Promise<void> {
 process.on("disconnect", () => void shutdown());
 process.on("SIGTERM", () => void shutdown());
 // A parent killed outright, while this process's main thread is busy, is noticed by a thread of its own.
-exitWithParent({ parentPid: process.ppid, pollMs: 500, graceMs: SHUTDOWN_GRACE_MS + 500 });
+exitWithParent({ parentPid: process.ppid, pollMs: 500, graceMs: SHUTDOWN_GRACE_MS + 500 }, (message) => send({ kind: "log", level: "warn", message }));
 
 send({ kind: "ready", pid: process.pid });

@@ -26,8 +26,12 @@ const timer = setInterval(() => {
 }, pollMs);
 `;
 
-export function exitWithParent(options: ParentWatchOptions): { dispose(): void } {
-  const worker = new Worker(WATCHER_SOURCE, { eval: true, workerData: options, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
+export function exitWithParent(options: ParentWatchOptions, onError: (message: string) => void): { dispose(): void } {
+  // No heap limit of its own: what a thread needs at rest differs between Node versions and
+  // preloaded modules (8 MB ran out on Node 24 with a --require'd module), and this code allocates nothing.
+  const worker = new Worker(WATCHER_SOURCE, { eval: true, workerData: options });
+  // A watcher that fails leaves the "disconnect" handler as the only guard, but never takes the engine down.
+  worker.on("error", (error) => onError(`the parent-process watcher stopped: ${error.message}`));
   // It must never keep the engine alive by itself.
   worker.unref();
   return { dispose: () => void worker.terminate() };
