@@ -29,6 +29,8 @@ export function buildOptions({ production = false, outdir = path.join(ROOT, "dis
       entryPoints: {
         extension: "src/extension.ts",
         engine: "src/engine/main.ts",
+        templateWorker: "src/engine/chatTemplate/templateWorker.ts",
+        inspectionWorker: "src/engine/fileInspection/inspectionWorker.ts",
         ...(source("src/context/worker.ts") ? { contextWorker: "src/context/worker.ts" } : {}),
         // The command-line runner is a developer tool: not built for the VSIX.
         ...(!production && source("src/cli.ts") ? { cli: "src/cli.ts" } : {}),
@@ -37,8 +39,9 @@ export function buildOptions({ production = false, outdir = path.join(ROOT, "dis
       format: "cjs",
       target: "node20",
       // Shipped beside the bundle in node_modules: node-llama-cpp is native and ESM-only (loaded
-      // with import()); the tree-sitter packages hold wasm files found through require.resolve.
-      external: ["vscode", "node-llama-cpp", "web-tree-sitter", "@vscode/tree-sitter-wasm"],
+      // with import()); the tree-sitter packages hold wasm files found through require.resolve;
+      // @huggingface/jinja too: the template worker must limit the very module node-llama-cpp uses.
+      external: ["vscode", "node-llama-cpp", "@huggingface/jinja", "web-tree-sitter", "@vscode/tree-sitter-wasm"],
     },
     {
       ...common,

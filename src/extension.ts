@@ -130,6 +130,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     { dispose: client.onLog((line) => log[line.level](line.message)).dispose },
     { dispose: client.onExit((exit) => {
       if (!exit.crashed) return;
+      if (exit.restarting) {
+        // Restarted at once: the models that served before are being reloaded and keep serving.
+        log.error(`The Hearth engine ${exit.unresponsive ? "stopped responding" : `stopped (${exit.signal ?? `code ${exit.code}`})`}${exit.blamedModel ? ` on ${exit.blamedModel}` : ""}; it is restarting and reloading the models.`);
+        return;
+      }
       const message = exit.gaveUp
         ? "The Hearth engine crashed repeatedly and will not be restarted."
         : `The Hearth engine stopped unexpectedly (${exit.signal ?? `code ${exit.code}`}). It restarts on the next request.`;

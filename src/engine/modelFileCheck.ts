@@ -84,5 +84,11 @@ function headerError(modelPath: string, problem: GgufHeaderProblem): EngineError
       return new EngineError("loadFailed", `${modelPath} is truncated: ${problem.message}. The download or copy did not finish; download the model again.`);
     case "damaged":
       return new EngineError("notGguf", `${modelPath} has a damaged GGUF header: ${problem.message}. The file is corrupt or was not written by a GGUF converter; download the model again or pick another one.`);
+    case "unrunnable":
+      return new EngineError("loadFailed", `${modelPath} has model settings that would crash llama.cpp: ${problem.message}. The file was converted or edited wrongly; download the model again or pick another one.`);
+    case "inconsistent":
+      return new EngineError("loadFailed", `${modelPath} does not hold together: ${problem.message}. The file is damaged; download the model again or pick another one.`);
+    case "limit":
+      return new EngineError("notGguf", `${modelPath} is larger than any real model in one respect: ${problem.message}. The file is damaged or built to stall model readers; pick another model.`);
   }
 }

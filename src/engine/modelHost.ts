@@ -1,20 +1,21 @@
 import { availableParallelism } from "node:os";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import type {
   GgufInsights, Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token,
 } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { formatBytes } from "../core/models/modelFiles";
-import { detectFimFormat, fimStopTokenRoles, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
+import { detectFimFormat, fimStopTokenRoles, usableMetadataFimTokens, type DeclaredFimToken, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
 import { layoutFimPrompt, renderSegments } from "../core/fim/fimLayout";
 import type {
   ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelDescription,
   ModelRole,
 } from "../protocol/engineProtocol";
 import { backendLine, isGpuBuild } from "./backendLine";
+import { ChatTemplate, type ChatTemplateLimits } from "./chatTemplate/chatTemplate";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
 import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
-import { describeGguf } from "./modelDescription";
+import { FileInspector } from "./fileInspection/fileInspector";
 import { checkModelFile } from "./modelFileCheck";
 
 // node-llama-cpp is ESM-only: this CommonJS bundle loads it lazily with import().
@@ -30,6 +31,8 @@ interface LoadedModel {
   sequences: Record<ModelRole, LlamaContextSequence>;
   roles: Set<ModelRole>;
   info: Omit<LoadedModelInfo, "role">;
+  /** The model's chat format; its template, if any, runs in a worker (chatTemplate/). */
+  chatTemplate: ChatTemplate;
   chat?: { conversationId: string; session: LlamaChatSession };
 }
 
@@ -43,8 +46,13 @@ export class ModelHost {
   private readonly byRole = new Map<ModelRole, LoadedModel>();
   private readonly queues = new Map<ModelRole, Promise<unknown>>();
   private readonly inFlight = new Map<ModelRole, AbortController>();
+  /** Header checks and descriptions run off the main thread. */
+  private readonly inspector = new FileInspector({ workerPath: join(__dirname, "inspectionWorker.js"), deadlineMs: 30_000, idleMs: 30_000 });
 
-  constructor(private readonly log: (level: "info" | "warn" | "error", message: string) => void) {}
+  constructor(
+    private readonly log: (level: "info" | "warn" | "error", message: string) => void,
+    private readonly templateLimits: Partial<ChatTemplateLimits> = {},
+  ) {}
 
   private async lib(): Promise<NodeLlamaCpp> {
     this.llamaModule ??= await import("node-llama-cpp");
@@ -75,14 +83,8 @@ export class ModelHost {
     return this.llama;
   }
 
-  async describe(path: string): Promise<ModelDescription> {
-    await checkModelFile(path);
-    const { readGgufFileInfo } = await this.lib();
-    try {
-      return describeGguf(path, await readGgufFileInfo(path, { readTensorInfo: true }));
-    } catch (error) {
-      throw new EngineError("notGguf", `${basename(path)} has a damaged GGUF header: ${errorText(error)}.`);
-    }
+  describe(path: string): Promise<ModelDescription> {
+    return this.inspector.describe(path);
   }
 
   loadedModels(): LoadedModelInfo[] {
@@ -106,7 +108,7 @@ export class ModelHost {
 
   private async loadFile(modelPath: string, settings: LoadSettings, settingsKey: string): Promise<LoadedModel> {
     const started = performance.now();
-    await checkModelFile(modelPath);
+    await this.inspector.check(modelPath);
     const displayName = basename(modelPath).replace(/\.gguf$/i, "");
     const llama = await this.getLlama(settings.gpu);
     const { readGgufFileInfo, GgufInsights } = await this.lib();
@@ -123,10 +125,23 @@ export class ModelHost {
       const memory = await checkFitsInMemory(insights, displayName, { contextSize, sequences: 2, gpuLayers: 0 });
       this.log("info", `memory estimate for ${displayName}: ${formatBytes(memory.requiredBytes)} of ${formatBytes(memory.freeBytes)} free`);
     }
+    const loaded: { entry?: LoadedModel } = {};
+    // Its worker reads the file and loads node-llama-cpp while llama.cpp loads the model.
+    const chatTemplate = new ChatTemplate(await this.lib(), {
+      modelPath,
+      displayName,
+      workerPath: join(__dirname, "templateWorker.js"),
+      limits: this.templateLimits,
+      onWarning: (message, choice) => {
+        this.log("warn", message);
+        if (loaded.entry) loaded.entry.info = { ...loaded.entry.info, chatWrapper: choice.name, chatWrapperType: choice.typeName, chatTemplateWarning: choice.warning };
+      },
+    });
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath, gpuLayers: settings.gpuLayers === "auto" ? "auto" : settings.gpuLayers });
     } catch (error) {
+      chatTemplate.dispose();
       throw new EngineError("loadFailed", `llama.cpp could not load ${basename(modelPath)}: ${errorText(error)}. The file may be corrupt, truncated, or of an architecture this llama.cpp build does not support: download it again or pick another model ("Hearth: Show Log" has llama.cpp's own reason).`);
     }
     try {
@@ -141,8 +156,10 @@ export class ModelHost {
         completion: context.getSequence(),
         chat: context.getSequence(),
       };
-      const { resolveChatWrapper } = await this.lib();
-      const wrapper = resolveChatWrapper(model);
+      const memoryEstimate = await estimateMemory(insights, { contextSize: context.contextSize, sequences: 2, gpuLayers: model.gpuLayers });
+      const fim = detectModelFim(model, (message) => this.log("warn", message));
+      await chatTemplate.resolve(model);
+      const wrapper = chatTemplate.current;
       const info: Omit<LoadedModelInfo, "role"> = {
         modelPath,
         displayName,
@@ -150,17 +167,20 @@ export class ModelHost {
         contextSize: context.contextSize,
         trainedContextSize,
         threads,
-        fim: detectModelFim(model),
+        fim,
         gpuLayers: model.gpuLayers,
-        memoryEstimate: await estimateMemory(insights, { contextSize: context.contextSize, sequences: 2, gpuLayers: model.gpuLayers }),
-        chatWrapper: wrapper.wrapperName,
-        chatWrapperType: wrapper.constructor.name,
+        memoryEstimate,
+        chatWrapper: wrapper.name,
+        chatWrapperType: wrapper.typeName,
+        chatTemplateWarning: wrapper.warning,
         loraAdapters,
         loadMs: Math.round(performance.now() - started),
       };
       this.log("info", `loaded ${info.displayName} (${info.architecture}, context ${info.contextSize}, ${threads} threads) in ${info.loadMs} ms`);
-      return { modelPath, settingsKey, model, context, sequences, roles: new Set(), info };
+      loaded.entry = { modelPath, settingsKey, model, context, sequences, roles: new Set(), info, chatTemplate };
+      return loaded.entry;
     } catch (error) {
+      chatTemplate.dispose();
       await model.dispose();
       if (error instanceof EngineError) throw error;
       throw new EngineError("loadFailed", `Could not create a context for ${basename(modelPath)}: ${errorText(error)}. Check the LoRA adapters set for it, or try a smaller "hearth.engine.contextSize".`);
@@ -183,6 +203,7 @@ export class ModelHost {
     }
     if (entry.roles.size > 0) return;
     await this.whenIdle(role);
+    entry.chatTemplate.dispose();
     await entry.context.dispose();
     await entry.model.dispose();
     this.log("info", `unloaded ${entry.info.displayName}`);
@@ -261,6 +282,7 @@ export class ModelHost {
           contextSequence: entry.sequences.chat,
           systemPrompt: params.systemPrompt,
           autoDisposeSequence: false,
+          chatWrapper: entry.chatTemplate.wrapper,
         });
         entry.chat = { conversationId: params.conversationId, session };
       }
@@ -275,6 +297,8 @@ export class ModelHost {
       const started = performance.now();
       let firstTokenMs = 0;
       let generatedTokens = 0;
+      // The template renders this prompt off the main thread first: one that loops is dropped without stalling the engine.
+      await entry.chatTemplate.prepare(session.getChatHistory(), params.message);
       const meterBefore = entry.sequences.chat.tokenMeter.getState();
       const result = await session.promptWithMeta(params.message, {
         maxTokens: params.maxTokens,
@@ -316,6 +340,7 @@ export class ModelHost {
   }
 
   async dispose(): Promise<void> {
+    this.inspector.dispose();
     for (const controller of this.inFlight.values()) controller.abort();
     for (const role of [...this.byRole.keys()]) await this.unload(role);
     await this.llama?.dispose();
@@ -324,13 +349,24 @@ export class ModelHost {
 }
 
 /** Detects the FIM format from the vocabulary: which special tokens exist, never the file name. */
-function detectModelFim(model: LlamaModel): FimFormat | null {
+function detectModelFim(model: LlamaModel, warn: (message: string) => void): FimFormat | null {
   const infill = model.tokens.infill;
-  const text = (token: Token | null) => token == null ? undefined : model.detokenize([token], true);
-  return detectFimFormat({
+  const declared = (token: Token | null): DeclaredFimToken | undefined => {
+    if (token == null) return undefined;
+    const text = model.detokenize([token], true);
+    const attributes = model.getTokenAttributes(token);
+    const again = model.tokenize(text, true);
+    return { id: token, text, special: attributes.control || attributes.userDefined, roundTrips: again.length === 1 && again[0] === token };
+  };
+  const metadata = usableMetadataFimTokens({ prefix: declared(infill.prefix), suffix: declared(infill.suffix), middle: declared(infill.middle) });
+  const format = detectFimFormat({
     hasSpecialToken: (candidate) => model.tokenize(candidate, true).length === 1,
-    metadataFimTokens: { prefix: text(infill.prefix), suffix: text(infill.suffix), middle: text(infill.middle) },
+    metadataFimTokens: metadata.tokens,
   }) ?? null;
+  if (!format && metadata.problem) {
+    warn(`${basename(model.filename ?? "the model")}: its tokenizer names fill-in-the-middle tokens that cannot serve (${metadata.problem}); it is used as a model without fill-in-the-middle.`);
+  }
+  return format;
 }
 
 function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole): Token {

@@ -53,6 +53,8 @@ export interface LoadedModelInfo {
   chatWrapper: string;
   /** node-llama-cpp's class for the chat template, e.g. Llama3ChatWrapper or JinjaTemplateChatWrapper. */
   chatWrapperType: string;
+  /** Why the model's own chat template is not used (too large, failing, too slow), when it is not. */
+  chatTemplateWarning?: string;
   loraAdapters: LoraAdapter[];
   loadMs: number;
 }
@@ -170,6 +172,8 @@ export type EngineErrorCode =
   | "aborted"
   | "superseded"
   | "engineCrashed"
+  /** The request ran past its deadline and was cancelled (core/engine/engineDeadlines.ts). */
+  | "timeout"
   | "internal";
 
 export interface EngineErrorPayload {
@@ -190,7 +194,7 @@ export type EngineToExtensionMessage =
 
 const ERROR_CODES: ReadonlySet<string> = new Set<EngineErrorCode>([
   "modelNotFound", "notGguf", "loadFailed", "insufficientMemory", "noModel", "fimUnsupported",
-  "aborted", "superseded", "engineCrashed", "internal",
+  "aborted", "superseded", "engineCrashed", "timeout", "internal",
 ]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -31,11 +31,21 @@ export class ModelController {
   /** What each role was last asked to load: a path and its load settings. */
   private readonly requested = new Map<ModelRole, string>();
 
+  private readonly engineListener: { dispose(): void };
+
   constructor(
     private readonly engine: EngineClient,
     private readonly configuration: () => ModelConfiguration,
     private readonly log: (level: "info" | "warn" | "error", message: string) => void,
-  ) {}
+  ) {
+    // The engine will not reload a model (it crashed the engine, or the engine stopped restarting):
+    // the role must not claim it still serves.
+    this.engineListener = engine.onModelDropped((dropped) => {
+      if (this.serving(dropped.role)?.modelPath !== dropped.modelPath) return;
+      this.log("error", `${dropped.role} model ${dropped.modelPath} is no longer loaded: ${dropped.message}`);
+      this.setState(dropped.role, { kind: "error", cause: dropped.reason === "gaveUp" ? "engine" : "load", name: modelDisplayName(dropped.modelPath), message: dropped.message });
+    });
+  }
 
   state(role: ModelRole): ModelState {
     return this.states.get(role) ?? { kind: "none" };
@@ -123,6 +133,7 @@ export class ModelController {
   }
 
   dispose(): void {
+    this.engineListener.dispose();
     this.stateEmitter.dispose();
   }
 }
