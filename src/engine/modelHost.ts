@@ -267,6 +267,9 @@ export class ModelHost {
       const started = performance.now();
       let firstTokenMs = 0;
       let generatedTokens = 0;
+      // node-llama-cpp first echoes a response prefix as a chunk: Continue already has it.
+      let echo = params.responsePrefix ?? "";
+      let streamed = "";
       const meterBefore = entry.sequences.chat.tokenMeter.getState();
       const result = await session.promptWithMeta(params.message, {
         maxTokens: params.maxTokens,
@@ -276,9 +279,20 @@ export class ModelHost {
         signal: jobSignal,
         stopOnAbortSignal: true,
         customStopTriggers: params.stopStrings,
+        ...(echo ? { responsePrefix: echo } : {}),
         onTextChunk: (chunk) => {
+          if (echo) {
+            const skipped = chunk.startsWith(echo) ? echo.length : echo.startsWith(chunk) ? chunk.length : 0;
+            echo = echo.slice(skipped);
+            chunk = chunk.slice(skipped);
+            if (skipped === 0) echo = "";
+            if (chunk === "") return;
+          }
+          // Once stopped, nothing more goes out (the reply is what was streamed).
+          if (jobSignal.aborted) return;
           if (generatedTokens === 0) firstTokenMs = performance.now() - started;
           generatedTokens += 1;
+          streamed += chunk;
           onText(chunk);
         },
       });
@@ -290,8 +304,11 @@ export class ModelHost {
       if (droppedTurns > 0) this.log("info", `chat ${params.conversationId}: ${droppedTurns} earlier turns did not fit in the context and were left out`);
       const evaluated = meterAfter.usedInputTokens - meterBefore.usedInputTokens;
       const stopReason = jobSignal.aborted ? "aborted" : result.stopReason === "maxTokens" ? "maxTokens" : result.stopReason === "customStopTrigger" ? "stopString" : "eog";
+      const prefix = params.responsePrefix ?? "";
+      const written = prefix && result.responseText.startsWith(prefix) ? result.responseText.slice(prefix.length) : result.responseText;
       return {
-        text: result.responseText,
+        // A stopped reply is what was streamed before Stop, not what the model wrote meanwhile.
+        text: stopReason === "aborted" ? streamed : written,
         stopReason,
         stats: {
           promptTokens: evaluated,
