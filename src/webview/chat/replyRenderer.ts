@@ -100,8 +100,6 @@ export class ReplyRenderer {
   private tail: ChildNode[] = [];
   private fence: LiveFence | undefined;
   private plain: PlainTail | undefined;
-  /** Characters given to markdown-it so far (block parses and renders): the work done. */
-  work = 0;
 
   constructor(private readonly content: HTMLElement, private readonly decorate: (root: DocumentFragment) => void) {}
 
@@ -220,7 +218,6 @@ export class ReplyRenderer {
     const completeEnd = this.text.lastIndexOf("\n", end - 1) + 1;
     if (completeEnd <= this.committed) return;
     const source = this.text.slice(this.committed, completeEnd);
-    this.work += source.length;
     const blocks = topLevelBlocks(source);
     const last = blocks[blocks.length - 1];
     if (!last) return;
@@ -238,7 +235,6 @@ export class ReplyRenderer {
   private commit(upTo: number): void {
     if (upTo <= this.committed) return;
     const source = this.text.slice(this.committed, upTo);
-    this.work += source.length;
     const fragment = renderMarkdown(source, this.env);
     this.decorate(fragment);
     this.content.insertBefore(fragment, this.tail[0] ?? null);
@@ -290,7 +286,6 @@ export class ReplyRenderer {
       this.extendPlain(end);
       return;
     }
-    this.work += tail.length;
     const fragment = renderMarkdown(tail, { references: { ...this.env.references } });
     this.decorate(fragment);
     this.tail = Array.from(fragment.childNodes);

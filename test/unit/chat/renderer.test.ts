@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { ExtensionToWebviewMessage, WebviewToExtensionMessage } from "../../../src/protocol/webviewProtocol";
+import { launchChromium } from "../../webview/chatPage";
 import { startHarness, type Harness } from "../../webview/harness";
 import { hostilePayloads } from "../../webview/hostilePayloads";
 
-const CHROMIUM = process.env.HEARTH_CHROMIUM ?? "/usr/bin/chromium";
 const BUNDLE = join(__dirname, "..", "..", "..", "..", "dist", "webview", "chat.js");
 const SCREENSHOTS = join(__dirname, "..", "..", "..", "..", "test-results", "webview");
 
@@ -44,14 +44,9 @@ describe("chat webview in Chromium", function () {
   const requests: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) or set HEARTH_CHROMIUM`);
     assert.ok(existsSync(BUNDLE), `${BUNDLE} not found: run npm run build first`);
     harness = await startHarness();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
