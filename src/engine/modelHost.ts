@@ -267,7 +267,7 @@ export class ModelHost {
       const started = performance.now();
       let firstTokenMs = 0;
       let generatedTokens = 0;
-      // node-llama-cpp first echoes a response prefix as a chunk: Continue already has it.
+      // node-llama-cpp first echoes a response prefix as one chunk: Continue already has it.
       let echo = params.responsePrefix ?? "";
       let streamed = "";
       const meterBefore = entry.sequences.chat.tokenMeter.getState();
@@ -281,12 +281,10 @@ export class ModelHost {
         customStopTriggers: params.stopStrings,
         ...(echo ? { responsePrefix: echo } : {}),
         onTextChunk: (chunk) => {
-          if (echo) {
-            const skipped = chunk.startsWith(echo) ? echo.length : echo.startsWith(chunk) ? chunk.length : 0;
-            echo = echo.slice(skipped);
-            chunk = chunk.slice(skipped);
-            if (skipped === 0) echo = "";
-            if (chunk === "") return;
+          if (echo !== "") {
+            const isEcho = chunk === echo;
+            echo = "";
+            if (isEcho) return;
           }
           // Once stopped, nothing more goes out (the reply is what was streamed).
           if (jobSignal.aborted) return;

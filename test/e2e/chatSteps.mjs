@@ -223,6 +223,12 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
       await screenshot("chat-max-tokens");
       const replies = await frame.locator("#messages .message.assistant").count();
       await button.click();
+      // The same message streams again (or has already grown and ended), then ends.
+      const firstLength = ((await reply.locator(".content").textContent()) ?? "").length;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(50)) {
+        const grown = ((await reply.locator(".content").textContent()) ?? "").length > firstLength;
+        if (grown || !/\bdone\b/.test((await reply.getAttribute("class")) ?? "")) break;
+      }
       const { text: continued } = await waitForReply(frame);
       await screenshot("chat-continued");
       assert((await frame.locator("#messages .message.assistant").count()) === replies, "Continue added a new message instead of continuing");

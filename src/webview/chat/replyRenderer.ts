@@ -100,6 +100,8 @@ export class ReplyRenderer {
   private tail: ChildNode[] = [];
   private fence: LiveFence | undefined;
   private plain: PlainTail | undefined;
+  /** What the last commit rendered (where it starts, its nodes): Continue opens it again. */
+  private lastCommit: { from: number; nodes: ChildNode[] } | undefined;
 
   constructor(private readonly content: HTMLElement, private readonly decorate: (root: DocumentFragment) => void) {}
 
@@ -167,17 +169,22 @@ export class ReplyRenderer {
 
   /**
    * The reply streams again (Continue): its last block is open again, and may go on (a
-   * paragraph continued mid-sentence). Rendered again from the start: cheap for a reply of
-   * normal length, and a long one is shown as one from history is.
+   * paragraph continued mid-sentence): what the last commit rendered becomes the open tail.
    */
   reopen(): void {
     this.final = false;
     this.finalized = false;
     this.clearTail();
-    this.content.replaceChildren();
-    this.env = { references: {} };
-    this.committed = 0;
-    this.processed = 0;
+    const last = this.lastCommit;
+    if (!last) return;
+    for (const node of last.nodes) node.remove();
+    this.committed = last.from;
+    this.processed = last.from;
+    this.lastCommit = undefined;
+    // The last commit may hold finished blocks before the last one: they are rendered (again) at once.
+    const source = this.text.slice(last.from);
+    const lastBlock = topLevelBlocks(source).pop();
+    if (lastBlock && lastBlock.start > 0) this.commit(last.from + offsetOfLine(source, lastBlock.start));
   }
 
   /** Renders what changed since the last update (at most SLICE_CHARS of new text). */
@@ -196,6 +203,7 @@ export class ReplyRenderer {
     }
     if (last && this.fence && this.fence.shown - this.fence.contentStart > MAX_HIGHLIGHTED_CODE && this.extendFence(end, true)) {
       // A long code block open at the end is shown as rendering it again would show it (plain): keep it.
+      this.lastCommit = { from: this.committed, nodes: this.tail };
       this.tail = [];
       this.fence = undefined;
       this.committed = end;
@@ -237,6 +245,7 @@ export class ReplyRenderer {
     const source = this.text.slice(this.committed, upTo);
     const fragment = renderMarkdown(source, this.env);
     this.decorate(fragment);
+    this.lastCommit = { from: this.committed, nodes: Array.from(fragment.childNodes) };
     this.content.insertBefore(fragment, this.tail[0] ?? null);
     this.committed = upTo;
   }

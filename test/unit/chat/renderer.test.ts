@@ -15,6 +15,7 @@ const SCREENSHOTS = join(__dirname, "..", "..", "..", "..", "test-results", "web
 interface PageElement {
   tagName: string;
   textContent: string | null;
+  readonly isConnected: boolean;
   readonly clientWidth: number;
   readonly scrollWidth: number;
   getBoundingClientRect(): { width: number; left: number; right: number };
@@ -241,12 +242,16 @@ describe("chat webview in Chromium", function () {
       { id: "u0", role: "user", text: "Earlier" }, { id: "a0", role: "assistant", text: "Cut too", notes: [note], continuable: true },
       { id: "u1", role: "user", text: "Explain" },
     ] });
-    await send({ type: "replyStart", id: "r1" }, { type: "replyChunk", id: "r1", text: "The function adds" });
+    await send({ type: "replyStart", id: "r1" }, { type: "replyChunk", id: "r1", text: "It is short.\n\nThe function\nadds" });
     await send({ type: "replyEnd", id: "r1", stopped: false, notes: [note], continuable: true });
     const replies = page.locator(".message.assistant");
     assert.equal(await replies.first().getByRole("button", { name: "Continue the reply" }).isVisible(), false, "only the last reply offers Continue");
     const last = replies.last();
     assert.match((await last.locator(".note").textContent()) ?? "", /limit of 64 tokens \(hearth\.chat\.maxTokens\)/);
+    await page.evaluate(() => {
+      const first = document.querySelectorAll(".message.assistant:last-of-type .content p")[0];
+      if (first) (window as unknown as { __firstParagraph: PageElement }).__firstParagraph = first;
+    });
     await last.getByRole("button", { name: "Continue the reply" }).click();
     assert.deepEqual((await posted()).filter((message) => message.type === "continue"), [{ type: "continue", id: "r1" }]);
     await send({ type: "replyContinue", id: "r1" });
@@ -255,8 +260,9 @@ describe("chat webview in Chromium", function () {
     assert.equal(await page.locator("#stop").isVisible(), true);
     await send({ type: "replyChunk", id: "r1", text: " two numbers." }, { type: "replyEnd", id: "r1", stopped: false });
     assert.equal(await replies.count(), 2, "Continue made a new message");
-    assert.equal((await last.locator(".content").textContent())?.trim(), "The function adds two numbers.");
-    assert.equal(await last.locator(".content p").count(), 1, "the continued sentence is one paragraph");
+    assert.deepEqual(await last.locator(".content p").allTextContents(), ["It is short.", "The function\nadds two numbers."], "the continued sentence is one paragraph");
+    assert.equal(await page.evaluate(() => (window as unknown as { __firstParagraph?: { isConnected: boolean } }).__firstParagraph?.isConnected), true,
+      "the finished paragraph was rendered again");
     assert.equal(await last.getByRole("button", { name: "Continue the reply" }).count(), 0);
   });
 
