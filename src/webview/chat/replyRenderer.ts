@@ -7,6 +7,8 @@ import { MAX_HIGHLIGHTED_CODE, normalizeMarkdown, renderMarkdown, topLevelBlocks
 const REFERENCE_RERENDER_CHARS = 256 * 1024;
 /** How much new text one update takes on: a long reply from history is shown over several frames. */
 const SLICE_CHARS = 8 * 1024;
+/** An open code block longer than this streams as text appended (plain until it is finished). */
+const LIVE_FENCE_CHARS = 4096;
 /** An unfinished block longer than this (a huge list or paragraph) streams as plain text until it is complete. */
 export const PLAIN_TAIL_CHARS = 48 * 1024;
 /** While the tail streams as plain text, its blocks are looked for again once it has grown by this factor. */
@@ -272,7 +274,8 @@ export class ReplyRenderer {
     if (last || end <= this.committed) return;
     const tail = this.text.slice(this.committed, end);
     const fence = openFence(tail);
-    if (fence) {
+    // A short open code block is rendered whole, highlighted as it grows; a longer one gets its lines appended.
+    if (fence && tail.length - fence.contentStart > LIVE_FENCE_CHARS) {
       // The frame and the language come from rendering the opening line alone, plain as a long block is.
       const fragment = renderMarkdown(`${tail.slice(0, fence.contentStart)}${fence.marker}\n`, {}, { highlight: false });
       this.decorate(fragment);

@@ -63,6 +63,9 @@ const TRICKY = [
   "Unclosed **bold and `code\n\n# Heading\n\n```python\ndef f():\n    return 1\n",
   "- item\n\n      indented code in item\n\n  continuation\n\n    code block\n\nend\r\nwith crlf\r\nlines\r\n\r\nand\0nul\n",
   "1. Install:\n   ```bash\n   npm i\n   ```\n2. Run:\n   ```bash\n   npm start\n   ```\n\nDone.",
+  // Code blocks long enough to stream as appended text, closed and followed by more, and left open.
+  `\`\`\`js\n${Array.from({ length: 160 }, (_, line) => `const v${line} = f(${line}); // \`\`  ~~~`).join("\n")}\n\`\`\`\nafter the long block\n`,
+  `intro\n\n~~~~python\n${Array.from({ length: 160 }, (_, line) => `x${line} = "~~~ \`\`\`" * ${line}`).join("\n")}\n~~~\nstill code`,
 ];
 
 describe("chat webview: long replies in Chromium", function () {
@@ -108,7 +111,8 @@ describe("chat webview: long replies in Chromium", function () {
         const id = `s${index}-${run}`;
         const chunks: string[] = [];
         for (let at = 0; at < text.length;) {
-          const size = 1 + Math.floor(random.next() * (run === 0 ? 6 : 60));
+          // The first run in small pieces (a few hundred frames a document), the others in larger ones.
+          const size = 1 + Math.floor(random.next() * (run === 0 ? Math.max(6, Math.floor(text.length / 300)) : 60));
           chunks.push(text.slice(at, at + size));
           at += size;
         }
