@@ -1,4 +1,5 @@
 /** npm run bench [-- <name> [--large]]: runs one benchmark or all of them. */
+import { runChatBench } from "./chatBench";
 import { runContextBench } from "./contextBench";
 import { runEngineBench } from "./engineBench";
 import { runMemoryBench } from "./memoryBench";
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<void>> = {
   context: (args) => runContextBench(args),
   memory: (args) => runMemoryBench(args),
   oracle: (args) => runOracleBench(args),
+  chat: (args) => runChatBench(args),
 };
 
 async function main(): Promise<void> {

@@ -105,7 +105,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await this.session.loaded;
         return this.session.send(message.text, this.context.takeItems());
       case "stop":
-        return this.session.stop();
+        return this.session.stop(message.replyId !== undefined && message.shown !== undefined ? { replyId: message.replyId, shown: message.shown } : undefined);
+      case "continue":
+        return this.session.continueReply(message.id);
       case "regenerate":
         return this.session.regenerate();
       case "editLast":

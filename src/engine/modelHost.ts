@@ -299,6 +299,9 @@ export class ModelHost {
       let generatedTokens = 0;
       // The template renders this prompt off the main thread first: one that loops is dropped without stalling the engine.
       await entry.chatTemplate.prepare(session.getChatHistory(), params.message);
+      // node-llama-cpp first echoes a response prefix as one chunk: Continue already has it.
+      let echo = params.responsePrefix ?? "";
+      let streamed = "";
       const meterBefore = entry.sequences.chat.tokenMeter.getState();
       const result = await session.promptWithMeta(params.message, {
         maxTokens: params.maxTokens,
@@ -308,9 +311,18 @@ export class ModelHost {
         signal: jobSignal,
         stopOnAbortSignal: true,
         customStopTriggers: params.stopStrings,
+        ...(echo ? { responsePrefix: echo } : {}),
         onTextChunk: (chunk) => {
+          if (echo !== "") {
+            const isEcho = chunk === echo;
+            echo = "";
+            if (isEcho) return;
+          }
+          // Once stopped, nothing more goes out (the reply is what was streamed).
+          if (jobSignal.aborted) return;
           if (generatedTokens === 0) firstTokenMs = performance.now() - started;
           generatedTokens += 1;
+          streamed += chunk;
           onText(chunk);
         },
       });
@@ -322,8 +334,11 @@ export class ModelHost {
       if (droppedTurns > 0) this.log("info", `chat ${params.conversationId}: ${droppedTurns} earlier turns did not fit in the context and were left out`);
       const evaluated = meterAfter.usedInputTokens - meterBefore.usedInputTokens;
       const stopReason = jobSignal.aborted ? "aborted" : result.stopReason === "maxTokens" ? "maxTokens" : result.stopReason === "customStopTrigger" ? "stopString" : "eog";
+      const prefix = params.responsePrefix ?? "";
+      const written = prefix && result.responseText.startsWith(prefix) ? result.responseText.slice(prefix.length) : result.responseText;
       return {
-        text: result.responseText,
+        // A stopped reply is what was streamed before Stop, not what the model wrote meanwhile.
+        text: stopReason === "aborted" ? streamed : written,
         stopReason,
         stats: {
           promptTokens: evaluated,

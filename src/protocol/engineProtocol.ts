@@ -116,6 +116,11 @@ export interface ChatParams extends SamplingParams {
   /** Prior turns of the conversation, oldest first (without the new message). */
   history: ChatTurn[];
   message: string;
+  /**
+   * The start of the reply, already written (Continue after hearth.chat.maxTokens): the model
+   * goes on from there; the stream and the result hold only the new text.
+   */
+  responsePrefix?: string;
 }
 
 export interface ChatResult {

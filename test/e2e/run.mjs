@@ -379,8 +379,8 @@ try {
     return `${text.length} chars: ${JSON.stringify(text.slice(0, 80))}`;
   });
 
-  // c2. Chat: Ask About Selection, Stop, history across a reload, Insert at Cursor, chat model switch.
-  await chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, quickOpen, waitForStatus, chatFrame, dismissNotifications, userDataDir: testbed.userDataDir, norm });
+  // c2. Chat: welcome, Ask About Selection, Stop, Continue after maxTokens, @ files, history across a reload, Insert at Cursor, chat model switch.
+  await chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, quickOpen, waitForStatus, chatFrame, dismissNotifications, userDataDir: testbed.userDataDir, workspace: testbed.workspace, norm });
 
   // d. Select Model… switches the completion model.
   await step("select model", async () => {
