@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { readSetting, type SettingKey, type SettingValue } from "../core/settings";
 import type { ModelConfiguration } from "../core/models/modelController";
+import { ALL_HEARTH_SETTINGS, settingsEditorCommand } from "../core/settingsLocation";
 
 export function getSetting<K extends SettingKey>(key: K): SettingValue<K> {
   const section = key.slice(0, key.lastIndexOf("."));
@@ -39,4 +40,13 @@ export function modelFolders(): string[] {
 function expandHome(path: string): string {
   const home = process.env.HOME ?? process.env.USERPROFILE ?? "";
   return path.startsWith("~/") && home ? home + path.slice(1) : path;
+}
+
+/**
+ * Opens the Settings editor on the tab where `target` lives (the Remote tab for machine
+ * settings in a remote window), searched for it.
+ */
+export async function openSettings(target: SettingKey | typeof ALL_HEARTH_SETTINGS = ALL_HEARTH_SETTINGS): Promise<void> {
+  const { command, args } = settingsEditorCommand(target, vscode.env.remoteName);
+  await vscode.commands.executeCommand(command, args);
 }

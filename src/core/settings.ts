@@ -58,3 +58,7 @@ export function readSetting<K extends SettingKey>(key: K, raw: unknown): Setting
 export function settingsNeedingReload(): SettingKey[] {
   return (Object.keys(SETTINGS) as SettingKey[]).filter((key) => SETTINGS[key].reloadsModel);
 }
+
+export function isSettingKey(value: unknown): value is SettingKey {
+  return typeof value === "string" && Object.hasOwn(SETTINGS, value);
+}
