@@ -3,14 +3,15 @@ import * as vscode from "vscode";
 import { CompletionPipeline } from "./core/completion/completionPipeline";
 import { EngineClient } from "./core/engine/engineClient";
 import { ModelController } from "./core/models/modelController";
-import { settingsNeedingReload } from "./core/settings";
+import { isSettingKey, settingsNeedingReload } from "./core/settings";
 import { ChatViewProvider } from "./adapters/chatViewProvider";
 import { ContextSync } from "./adapters/contextSync";
 import { DEFAULT_LAYOUT } from "./core/completion/promptLayout";
 import type { DocumentSnapshot } from "./core/completion/documentSnapshot";
+import type { ModelRole } from "./protocol/engineProtocol";
 import { registerLanguageModelProvider, type LanguageModelProviderRegistration } from "./adapters/languageModelProvider";
 import { connectPickerToIndex } from "./adapters/chatContextPicker";
-import { getSetting, logSettingProblems, modelConfiguration } from "./adapters/configuration";
+import { getSetting, logSettingProblems, modelConfiguration, openSettings } from "./adapters/configuration";
 import { HearthInlineCompletionProvider } from "./adapters/inlineCompletionProvider";
 import { showModelInfo } from "./adapters/modelInfo";
 import { showLastPrompt } from "./adapters/promptInspector";
@@ -20,6 +21,7 @@ import { addModelFolder, browseForModel, selectModel, showModelError, switchMode
 import { ModelCatalog } from "./core/models/modelCatalog";
 import { HashCache } from "./core/models/sha256";
 import { ModelStatusBar } from "./adapters/statusBar";
+import { WalkthroughProgress } from "./adapters/walkthroughProgress";
 
 export interface HearthApi {
   readonly engine: EngineClient;
@@ -29,6 +31,8 @@ export interface HearthApi {
   readonly inlineCompletionProvider: vscode.InlineCompletionItemProvider;
   /** For the in-host integration tests: the vscode.lm provider's state and its last response. */
   readonly languageModels: Pick<LanguageModelProviderRegistration, "registered" | "lastResponse">;
+  /** For the in-host integration tests: the page Hearth's read-only page tab shows. */
+  readonly documents: Pick<ReadOnlyDocuments, "current">;
   /** Milliseconds from the start of activate() until the completion model first served (benchmark figure). */
   readonly startup: { completionReadyMs: number | undefined };
   /** For the in-host integration tests: a setting as Hearth uses it (VS Code's scopes applied, then clamped to its range). */
@@ -107,7 +111,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     },
   });
   const completionProvider = new HearthInlineCompletionProvider(pipeline, statusBar, log);
-  const documents = new ReadOnlyDocuments();
+  const documents = new ReadOnlyDocuments(context.extensionUri);
   const languageModels = registerLanguageModelProvider(client, models, log);
   const chatView = new ChatViewProvider({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, engine: client, models, log, documents });
   const hashKey = (key: string) => `sha256:${key}`;
@@ -116,6 +120,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     set: (key, value) => context.globalState.update(hashKey(key), value),
   }));
   void vscode.commands.executeCommand("setContext", "hearth.completionsPaused", false);
+  const walkthrough = new WalkthroughProgress(() => modelConfiguration().completionModelPath !== "" || modelConfiguration().chatModelPath !== "");
+  const pickModel = (role: ModelRole | "both") => () => selectModel(role, models, catalog, log, () => walkthrough.announce());
 
   context.subscriptions.push(
     log,
@@ -125,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     chatView,
     completionProvider,
     documents,
+    walkthrough,
     { dispose: () => pipeline.dispose() },
     { dispose: () => models.dispose() },
     { dispose: client.onLog((line) => log[line.level](line.message)).dispose },
@@ -146,6 +153,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       const state = models.state(role);
       if (state.kind === "error" && state.cause === "load") void showModelError(state.message);
       if (role === "completion") pipeline.cache.clear();
+      if (state.kind === "ready") walkthrough.announce();
       if (role === "completion" && state.kind === "ready" && startup.completionReadyMs === undefined) {
         startup.completionReadyMs = Math.round(performance.now() - activationStarted);
         log.info(`Completions available ${startup.completionReadyMs} ms after activation (${state.info.displayName})`);
@@ -156,11 +164,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completionProvider),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
     vscode.commands.registerCommand("hearth.askAboutSelection", () => chatView.askAboutSelection()),
+    // The editor context menu's entry: the same command under a title that says whose it is.
+    vscode.commands.registerCommand("hearth.askHearthAboutSelection", () => chatView.askAboutSelection()),
     languageModels,
     pickerIndex,
-    vscode.commands.registerCommand("hearth.selectModel", () => selectModel("both", models, catalog, log)),
-    vscode.commands.registerCommand("hearth.selectCompletionModel", () => selectModel("completion", models, catalog, log)),
-    vscode.commands.registerCommand("hearth.selectChatModel", () => selectModel("chat", models, catalog, log)),
+    vscode.commands.registerCommand("hearth.selectModel", pickModel("both")),
+    vscode.commands.registerCommand("hearth.selectCompletionModel", pickModel("completion")),
+    vscode.commands.registerCommand("hearth.selectChatModel", pickModel("chat")),
     vscode.commands.registerCommand("hearth.addModelFolder", () => addModelFolder()),
     vscode.commands.registerCommand("hearth.openModelFile", async () => {
       const path = await browseForModel();
@@ -177,7 +187,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     vscode.commands.registerCommand("hearth.pauseCompletions", () => completionProvider.setPaused(true)),
     vscode.commands.registerCommand("hearth.resumeCompletions", () => completionProvider.setPaused(false)),
     vscode.commands.registerCommand("hearth.toggleCompletions", () => completionProvider.setPaused(!completionProvider.isPaused)),
-    vscode.commands.registerCommand("hearth.triggerCompletion", () => vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
+    vscode.commands.registerCommand("hearth.triggerCompletion", () => triggerCompletion()),
+    vscode.commands.registerCommand("hearth.openSettings", (key?: unknown) => openSettings(isSettingKey(key) ? key : undefined)),
     vscode.commands.registerCommand("hearth.showLastCompletionPrompt", () => showLastPrompt(documents, () => pipeline.lastRequest)),
     vscode.commands.registerCommand("hearth.completionAccepted", (length: unknown) => {
       log.info(`completion accepted (${typeof length === "number" ? length : "?"} characters)`);
@@ -191,15 +202,26 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (settingsNeedingReload().some((key) => event.affectsConfiguration(key))) {
-        void models.ensure("completion");
-        if (models.state("chat").kind !== "none") void models.ensure("chat");
+        // A model unloaded on request stays unloaded until it is used, unless another model was chosen.
+        if (models.inUse("completion") || event.affectsConfiguration("hearth.completion.modelPath")) void models.ensure("completion");
+        if (models.inUse("chat")) void models.ensure("chat");
       }
     }),
   );
 
   if (modelConfiguration().completionModelPath) void models.ensure("completion");
   log.info("Hearth activated (the model runs in its own process; no network access)");
-  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels, setting: getSetting, context: contextSync };
+  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels, documents, setting: getSetting, context: contextSync };
+}
+
+/** "Hearth: Suggest Completion (Alternatives)" from the palette too: in the editor last used. */
+async function triggerCompletion(): Promise<void> {
+  if (!vscode.window.activeTextEditor) {
+    void vscode.window.showInformationMessage("Hearth: open a file and place the cursor where a suggestion should go.");
+    return;
+  }
+  await vscode.commands.executeCommand("workbench.action.focusActiveEditorGroup");
+  await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
 }
 
 export async function deactivate(): Promise<void> {

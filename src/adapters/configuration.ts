@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { readSetting, settingProblem, SETTINGS, type SettingKey, type SettingValue } from "../core/settings";
 import type { ModelConfiguration } from "../core/models/modelController";
+import { ALL_HEARTH_SETTINGS, settingsEditorCommand } from "../core/settingsLocation";
 
 function rawSetting(key: SettingKey): unknown {
   const section = key.slice(0, key.lastIndexOf("."));
@@ -62,4 +63,13 @@ export function modelFolders(): string[] {
 function expandHome(path: string): string {
   const home = process.env.HOME ?? process.env.USERPROFILE ?? "";
   return path.startsWith("~/") && home ? home + path.slice(1) : path;
+}
+
+/**
+ * Opens the Settings editor on the tab where `target` lives (the Remote tab for machine
+ * settings in a remote window), searched for it.
+ */
+export async function openSettings(target: SettingKey | typeof ALL_HEARTH_SETTINGS = ALL_HEARTH_SETTINGS): Promise<void> {
+  const { command, args } = settingsEditorCommand(target, vscode.env.remoteName);
+  await vscode.commands.executeCommand(command, args);
 }

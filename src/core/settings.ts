@@ -112,3 +112,7 @@ export function restrictedSettings(): SettingKey[] {
 export function settingsNeedingReload(): SettingKey[] {
   return (Object.keys(SETTINGS) as SettingKey[]).filter((key) => SETTINGS[key].reloadsModel);
 }
+
+export function isSettingKey(value: unknown): value is SettingKey {
+  return typeof value === "string" && Object.hasOwn(SETTINGS, value);
+}

@@ -9,6 +9,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { findFiles } from "./hearthLog.mjs";
+import { hearthPageText } from "./hearthPage.mjs";
 
 /** The chat history file under the user data folder (globalStorage/hearth.hearth/chat/). */
 function historyFile(userDataDir) {
@@ -119,7 +120,7 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
     await welcome.waitFor({ state: "visible", timeout: 10_000 });
     const text = norm(await welcome.innerText());
     await screenshot("chat-welcome");
-    for (const expected of [/Ask About Selection/, /Type @ to attach workspace files and symbols/, /running on this machine/, /nothing you type or attach leaves your computer/]) {
+    for (const expected of [/Ask Hearth About Selection/, /Type @ to attach workspace files and symbols/, /running on this machine/, /nothing you type or attach leaves your computer/]) {
       assert(expected.test(text), `the welcome lacks ${expected}: ${JSON.stringify(text)}`);
     }
     const model = norm((await frame.locator("#model-name").innerText()).trim());
@@ -151,11 +152,9 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
     assert(text.length > 0, "empty reply");
     // The prompt inspector: the exact message sent, with the selected function in it.
     await frame.locator("#messages .message.assistant").last().getByRole("button", { name: "Show Prompt" }).click();
-    await page.locator(".editor-group-container.active .tabs-container .tab.active").filter({ hasText: "Chat Prompt" }).waitFor({ state: "visible", timeout: 15_000 });
-    await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
-    await page.keyboard.press("Control+End");
-    await page.waitForTimeout(300);
-    const shown = await editorText();
+    // A rendered page in Hearth's page tab.
+    await page.locator(".tabs-container .tab.active").filter({ hasText: "Chat Prompt" }).waitFor({ state: "visible", timeout: 15_000 });
+    const shown = await hearthPageText(page, "Selected code from src/math.ts", 15_000);
     await screenshot("chat-show-prompt");
     assert(/Selected code from src\/math\.ts \(lines 3-5\)/.test(shown) && /export function add\(a: number, b: number\): number \{/.test(shown),
       `the prompt document does not show the selected function; visible: ${JSON.stringify(shown.slice(-400))}`);

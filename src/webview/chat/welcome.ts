@@ -24,7 +24,7 @@ export class Welcome {
       list.appendChild(li);
       return li;
     };
-    item("comment-discussion", "Explain, review, fix or write code. Select code in the editor and ask, or use ", el("strong", undefined, "Hearth: Ask About Selection"), " from the editor's context menu.");
+    item("comment-discussion", "Explain, review, fix or write code. Select code in the editor and ask, or use ", el("strong", undefined, "Ask Hearth About Selection"), " from the editor's context menu.");
     const attach = el("button", "link-button", "@");
     attach.type = "button";
     attach.title = "Attach files or symbols (@)";

@@ -271,7 +271,7 @@ describe("chat webview in Chromium", function () {
     const welcome = page.locator("#welcome");
     assert.equal(await welcome.isVisible(), true);
     const text = (await welcome.textContent()) ?? "";
-    for (const expected of [/Ask About Selection/, /Type @ to attach workspace files and symbols/, /qwen2\.5-coder-1\.5b, running on this machine/, /nothing you type or attach leaves your computer/]) {
+    for (const expected of [/Ask Hearth About Selection/, /Type @ to attach workspace files and symbols/, /qwen2\.5-coder-1\.5b, running on this machine/, /nothing you type or attach leaves your computer/]) {
       assert.match(text, expected);
     }
     await welcome.getByRole("button", { name: "@" }).click();
