@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EngineClient } from "../src/core/engine/engineClient";
-import { defaultThreads } from "../src/engine/modelHost";
+import { defaultThreads } from "../src/engine/threads";
 import type { CompleteResult, InfillParams, LoadSettings } from "../src/protocol/engineProtocol";
 import { getTestModel } from "../test/support/models";
 import { fileSha256, machineInfo, markdownTable, repoRoot, round, writeResult } from "./benchSupport";

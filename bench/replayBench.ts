@@ -11,7 +11,7 @@ import { CompletionPipeline, type CompletionBackend } from "../src/core/completi
 import type { DocumentSnapshot } from "../src/core/completion/documentSnapshot";
 import { cursorLine } from "../src/core/completion/documentSnapshot";
 import { EngineClient } from "../src/core/engine/engineClient";
-import { defaultThreads } from "../src/engine/modelHost";
+import { defaultThreads } from "../src/engine/threads";
 import type { GenerationStats, LoadedModelInfo } from "../src/protocol/engineProtocol";
 import { getTestModel, type TestModelName } from "../test/support/models";
 import { Prng } from "../test/support/models/prng";

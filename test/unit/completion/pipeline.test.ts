@@ -78,15 +78,35 @@ describe("request manager", () => {
 });
 
 describe("prompt layout for cache reuse", () => {
-  it("moves the window start in coarse steps and puts the current line last", () => {
+  it("moves the window in coarse steps; lines typed since its last step go with the current line, after the middle token", () => {
     const lines = Array.from({ length: 200 }, (_, index) => `line${index}`);
     const at = (line: number) => doc(lines.slice(0, line).join("\n") + "\n  cur█\n" + lines.slice(line).join("\n"));
     const first = fimInputFor(at(150));
-    const next = fimInputFor(at(151));
+    const next = fimInputFor(doc(lines.slice(0, 150).join("\n") + "\n  cur\n█\n" + lines.slice(150).join("\n")));
     assert.equal(first.currentLine, "  cur");
-    assert.ok(first.prefix.startsWith("line32\n"), first.prefix.slice(0, 20));
-    assert.ok(next.prefix.startsWith(first.prefix), "pressing Enter appends to the prefix instead of shifting it");
+    assert.ok(first.prefix.startsWith("line32\n") && first.prefix.endsWith("line127\n"), first.prefix.slice(0, 20));
+    assert.equal(first.recentLines, lines.slice(128, 150).map((line) => `${line}\n`).join(""));
+    // Pressing Enter appends a recent line: the prefix and the suffix before the middle token stay the same.
+    assert.equal(next.prefix, first.prefix);
+    assert.equal(next.recentLines, `${first.recentLines}  cur\n`);
+    assert.equal(next.currentLine, "");
+    assert.equal(next.suffix, first.suffix);
     assert.ok(first.suffix.split("\n").length <= DEFAULT_LAYOUT.suffixLines + 1);
+    // At the step (line 160 = 5 × 32) the window moves: the recent lines join the prefix.
+    const stepped = fimInputFor(at(160));
+    assert.ok(stepped.prefix.startsWith("line64\n") && stepped.prefix.endsWith("line159\n"), stepped.prefix.slice(-20));
+    assert.equal(stepped.recentLines, "");
+    assert.equal(fimInputFor(at(159)).recentLines?.split("\n").length, 32);
+  });
+
+  it("moves the end of the prefix down when the recent lines are too long", () => {
+    const lines = Array.from({ length: 60 }, (_, index) => `const v${index} = "${"y".repeat(200)}";`);
+    const input = fimInputFor(doc(lines.slice(0, 60).join("\n") + "\n█\n"));
+    const recent = input.recentLines ?? "";
+    assert.ok(recent.length > 0 && recent.length <= DEFAULT_LAYOUT.recentChars, `${recent.length}`);
+    const above = lines.map((line) => `${line}\n`).join("");
+    assert.ok(above.endsWith(input.prefix + recent), "the prefix and the recent lines are the lines above, without a gap");
+    assert.ok(input.prefix.length > 0);
   });
 
   it("bounds the prompt by characters as well as lines, still moving the window in steps", () => {
@@ -99,7 +119,7 @@ describe("prompt layout for cache reuse", () => {
     assert.ok(first.prefix.length <= DEFAULT_LAYOUT.prefixChars, `prefix of ${first.prefix.length} characters`);
     // Lines 96..149 hold 6.5k characters; the next step, 128, is the first that fits.
     assert.ok(first.prefix.startsWith(`${long(128)}\n`), first.prefix.slice(0, 20));
-    assert.ok(next.prefix.startsWith(first.prefix), "pressing Enter appends to the prefix instead of shifting it");
+    assert.equal(next.prefix, first.prefix, "pressing Enter leaves the prefix as it was");
     assert.ok(first.suffix.length <= DEFAULT_LAYOUT.suffixChars);
   });
 
