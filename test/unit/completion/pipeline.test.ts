@@ -199,3 +199,81 @@ describe("completion pipeline", () => {
     assert.equal(backend.requests.length, 0);
   });
 });
+
+describe("completion pipeline: context chunks at stable moments and idle prefill", () => {
+  const chunk = (name: string) => ({ filePath: name, text: `export const ${name} = 1;` });
+  /** 100 lines, the cursor at the end of line `line`. */
+  const at = (line: number, uri = "file:///a.ts") => {
+    const lines = Array.from({ length: 100 }, (_, index) => `const v${index} = ${index};`);
+    return doc(lines.slice(0, line + 1).join("\n") + "█\n" + lines.slice(line + 1).join("\n"), uri);
+  };
+
+  it("gathers context chunks again only at a window step, another file or a save, keeping kept chunks first", async () => {
+    const backend = new ScriptedBackend(["x"], qwen);
+    let gathered = 0;
+    let answer = [chunk("a"), chunk("b")];
+    const completions = new CompletionPipeline(backend, {
+      maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 0, timeBudgetMs: 1000, speculate: false,
+      context: async () => {
+        gathered++;
+        return answer;
+      },
+    });
+    const chunksOf = (index: number) => ((backend.requests[index] as InfillParams).chunks ?? []).map((c) => c.filePath);
+    await completions.provide(at(40), { manual: false, signal: signal() });
+    answer = [chunk("c"), chunk("b")];
+    await completions.provide(at(41), { manual: false, signal: signal() });
+    await completions.provide(at(45), { manual: false, signal: signal() });
+    assert.equal(gathered, 1, "typing and Enter within a window step keep the chunks");
+    assert.deepEqual(chunksOf(2), ["a", "b"]);
+    await completions.provide(at(64), { manual: false, signal: signal() });
+    assert.equal(gathered, 2, "the window stepped");
+    assert.deepEqual(chunksOf(3), ["b", "c"], "b keeps its place at the front, c (new) goes after it");
+    completions.documentSaved();
+    await completions.provide(at(65), { manual: false, signal: signal() });
+    await completions.provide(at(65, "file:///b.ts"), { manual: false, signal: signal() });
+    assert.equal(gathered, 4, "a save, then another file");
+  });
+
+  it("prefills the prompt the next request needs, and asks for a prefill when a request left context out", async () => {
+    const backend = new ScriptedBackend(["x"], qwen);
+    let asked = 0;
+    const completions = new CompletionPipeline({
+      ...backend,
+      model: () => backend.model(),
+      complete: (params) => backend.complete(params),
+      prefill: (params) => backend.prefill(params),
+      infill: async (params) => {
+        const result = await backend.infill(params);
+        return { ...result, stats: { ...result.stats, leftOutTokens: params.promptBudgetMs === 250 ? 120 : 0 } };
+      },
+    }, { maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 0, timeBudgetMs: 1000, speculate: false, promptBudgetMs: 250, requestPrefill: () => asked++ });
+    const document = at(50);
+    const result = await completions.prefill(document);
+    assert.equal(result?.ran, true);
+    assert.deepEqual(backend.prefills[0].fim, fimInputFor(document));
+    await completions.provide(document, { manual: false, signal: signal() });
+    assert.equal((backend.requests[0] as InfillParams).promptBudgetMs, 250);
+    assert.equal(asked, 1, "the left-out context is prefilled next");
+  });
+
+  it("does not prefill while a request is open", async () => {
+    let release: () => void = () => undefined;
+    const backend = new ScriptedBackend(["x"], qwen);
+    const completions = new CompletionPipeline({
+      model: () => backend.model(),
+      complete: (params) => backend.complete(params),
+      prefill: (params) => backend.prefill(params),
+      infill: async (params) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return backend.infill(params);
+      },
+    }, { maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 0, timeBudgetMs: 1000, speculate: false });
+    const pending = completions.provide(at(10), { manual: false, signal: signal() });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await completions.prefill(at(10)), undefined);
+    release();
+    await pending;
+    assert.equal(backend.prefills.length, 0);
+  });
+});
