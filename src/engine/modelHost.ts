@@ -96,6 +96,7 @@ export class ModelHost {
     const current = this.byRole.get(role);
     if (current && current.modelPath === modelPath && current.settingsKey === settingsKey) return infoFor(current, role);
     this.inFlight.get(role)?.abort();
+    if (role === "completion") this.prefillInFlight?.abort();
 
     const shared = [...this.byRole.values()].find((entry) => entry.modelPath === modelPath && entry.settingsKey === settingsKey);
     const target = shared ?? (await this.loadFile(modelPath, settings, settingsKey));
@@ -182,6 +183,7 @@ export class ModelHost {
 
   async unload(role: ModelRole): Promise<void> {
     this.inFlight.get(role)?.abort();
+    if (role === "completion") this.prefillInFlight?.abort();
     const current = this.byRole.get(role);
     if (!current) return;
     this.byRole.delete(role);
@@ -390,6 +392,7 @@ export class ModelHost {
 
   async dispose(): Promise<void> {
     for (const controller of this.inFlight.values()) controller.abort();
+    this.prefillInFlight?.abort();
     for (const role of [...this.byRole.keys()]) await this.unload(role);
     await this.llama?.dispose();
     this.llama = undefined;
