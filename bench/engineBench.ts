@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EngineClient } from "../src/core/engine/engineClient";
-import { defaultThreads } from "../src/engine/modelHost";
+import { defaultThreads } from "../src/engine/threads";
 import type { CompleteResult, InfillParams, LoadSettings } from "../src/protocol/engineProtocol";
 import { getTestModel } from "../test/support/models";
 import { fileSha256, machineInfo, markdownTable, repoRoot, round, writeResult } from "./benchSupport";
@@ -61,15 +61,28 @@ export async function runEngineBench(options: { large: boolean; maxThreads?: num
     }
 
     const threads = defaultThreads();
-    await engine.request("unloadModel", { role: "completion" });
-    await engine.request("loadModel", { role: "completion", modelPath, settings: settings(threads) });
+    const fresh = async () => {
+      await engine.request("unloadModel", { role: "completion" });
+      return engine.request("loadModel", { role: "completion", modelPath, settings: settings(threads) });
+    };
+    const loaded = await fresh();
     const cold = await infill();
     const typed = await infill({ currentLine: window.currentLine + "readon" });
+    // Enter: the finished line joins the recent lines after the middle token; the suffix stays.
+    const enter = await infill({ recentLines: window.currentLine + "readonly\n", currentLine: "    " });
     const noReuse = await infill({ currentLine: window.currentLine + "readonly", reusePrefix: false });
+    // The first request in a file with the extension's 1 s budget for uncached prompt, then a pause's prefill.
+    await fresh();
+    const coldBudget = await infill({ promptBudgetMs: 1000 });
+    const prefill = await engine.request("prefill", { fim: window });
+    const afterPrefill = await infill({ currentLine: window.currentLine + "r", promptBudgetMs: 1000 });
     const reuseRows = [
-      ["cold request", cold],
+      ["cold request (whole prompt)", cold],
       ["typing along (+6 chars, reuse on)", typed],
+      ["Enter (a new line, reuse on)", enter],
       ["typing along (+8 chars, reuse off: baseline)", noReuse],
+      ["cold request, 1 s prompt budget", coldBudget],
+      [`next keystroke after an idle prefill (${prefill.evaluatedTokens} tokens in ${Math.round(prefill.promptMs)} ms)`, afterPrefill],
     ] as const;
 
     const result = {
@@ -79,6 +92,7 @@ export async function runEngineBench(options: { large: boolean; maxThreads?: num
       model: { file: modelName, path: modelPath, sha256 },
       contextSize: CONTEXT_SIZE,
       defaultThreads: threads,
+      promptTokensPerSecondAtLoad: loaded.promptTokensPerSecond,
       threads: threadRows,
       reuse: reuseRows.map(([label, response]) => ({ label, threads, ...response.stats })),
     };
@@ -87,9 +101,10 @@ export async function runEngineBench(options: { large: boolean; maxThreads?: num
     console.log(markdownTable(["threads", "load ms", "prompt tokens", "prompt tok/s", "generation tok/s"],
       threadRows.map((row) => [row.threads, row.loadMs, row.promptTokens, row.promptTokensPerSecond, row.generationTokensPerSecond])));
     console.log();
-    console.log(markdownTable(["request (threads " + threads + ")", "prompt tokens", "reused", "evaluated", "prompt ms", "first token ms", "total ms"],
-      reuseRows.map(([label, response]) => [label, response.stats.promptTokens, response.stats.reusedTokens, response.stats.evaluatedTokens,
+    console.log(markdownTable(["request (threads " + threads + ")", "prompt tokens", "reused", "evaluated", "left out", "prompt ms", "first token ms", "total ms"],
+      reuseRows.map(([label, response]) => [label, response.stats.promptTokens, response.stats.reusedTokens, response.stats.evaluatedTokens, response.stats.leftOutTokens ?? 0,
         round(response.stats.promptMs, 0), round(response.stats.firstTokenMs, 0), round(response.stats.generationMs, 0)])));
+    console.log(`\nprompt speed measured at load: ${loaded.promptTokensPerSecond} tokens/s`);
     console.log(`\nwritten ${path}`);
   } finally {
     await engine.dispose();

@@ -1,8 +1,9 @@
 /**
- * The path a llama.vscode user takes, as the replay's second baseline: a llama.cpp
- * `llama-server` on loopback with `--cache-reuse 256`, asked through `/infill` with the request
- * shape llama.vscode sends (input_prefix, input_suffix, input_extra chunks, the current line as
- * `prompt`, cache_prompt). Only run when LLAMA_SERVER names the binary; loopback only.
+ * The path a llama.vscode user takes, as the replay's baseline: a llama.cpp `llama-server` on
+ * loopback with `--cache-reuse 256` and one slot, asked through `/infill` with the request shape
+ * llama.vscode sends (input_prefix, input_suffix, input_extra chunks, the current line as
+ * `prompt`, cache_prompt). The binary is built from node-llama-cpp's llama.cpp (llamaCppBuild.ts)
+ * or named by LLAMA_SERVER; loopback only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
@@ -12,6 +13,8 @@ import type { CompleteResult, InfillParams, StopReason } from "../src/protocol/e
 
 export interface LlamaServer {
   readonly url: string;
+  /** The server process (for its CPU time). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ function freePort(): Promise<number> {
 export async function startLlamaServer(binary: string, modelPath: string, options: { threads: number; contextSize: number; timeoutMs?: number }): Promise<LlamaServer> {
   const port = await freePort();
   const child: ChildProcess = spawn(binary, ["-m", modelPath, "--host", "127.0.0.1", "--port", String(port), "-t", String(options.threads),
-    "-c", String(options.contextSize), "-ngl", "0", "--cache-reuse", "256"], { stdio: ["ignore", "ignore", "pipe"] });
+    "-c", String(options.contextSize), "-ngl", "0", "--cache-reuse", "256", "-np", "1"], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
@@ -47,6 +50,7 @@ export async function startLlamaServer(binary: string, modelPath: string, option
   }
   return {
     url,
+    pid: child.pid,
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once("exit", () => resolve());
@@ -55,23 +59,30 @@ export async function startLlamaServer(binary: string, modelPath: string, option
   };
 }
 
-/** The /infill body llama.vscode sends for a FIM request. */
-export function infillBody(params: InfillParams): Record<string, unknown> {
+/**
+ * The /infill body llama.vscode sends for a FIM request. With `generate`, exactly that many
+ * tokens are generated (end of generation, stop strings and the time limit ignored), so the
+ * baseline generates what Hearth generated for the same keystroke: llama.vscode's sampler list
+ * ends with `infill`, which ends a random-weight model's every answer at once.
+ */
+export function infillBody(params: InfillParams, options: { generate?: number } = {}): Record<string, unknown> {
+  const forced = options.generate !== undefined;
   return {
-    input_prefix: params.prefix,
+    // llama.vscode sends every line of its window above the cursor's line as the prefix: Hearth's
+    // prefix and recent lines (which Hearth puts after the middle token) together.
+    input_prefix: params.prefix + (params.recentLines ?? ""),
     input_suffix: params.suffix,
     input_extra: (params.chunks ?? []).map((chunk) => ({ filename: chunk.filePath, text: chunk.text })),
     prompt: params.currentLine,
-    n_predict: params.maxTokens,
+    n_predict: options.generate ?? params.maxTokens,
     temperature: params.temperature,
     top_k: params.topK ?? 40,
     top_p: params.topP ?? 0.95,
-    samplers: ["top_k", "top_p", "infill"],
+    samplers: forced ? ["top_k", "top_p", "temperature"] : ["top_k", "top_p", "infill"],
     stream: false,
     cache_prompt: true,
-    t_max_prompt_ms: 500,
-    t_max_predict_ms: params.timeBudgetMs ?? 1000,
-    ...(params.span?.shape === "line" ? { stop: ["\n"] } : {}),
+    ...(forced ? { ignore_eos: true } : { t_max_prompt_ms: 500, t_max_predict_ms: params.timeBudgetMs ?? 1000 }),
+    ...(params.span?.shape === "line" && !forced ? { stop: ["\n"] } : {}),
   };
 }
 
@@ -82,12 +93,17 @@ function fields(value: unknown): Map<string, unknown> {
 
 const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
 
-/** A llama-server /infill response as Hearth's CompleteResult (its timings, not ours). */
+/**
+ * A llama-server /infill response as Hearth's CompleteResult (its timings, not ours). Reuse is
+ * timings.cache_n (prompt tokens served from the cache) and the prompt's size tokens_evaluated;
+ * tokens_cached also counts generated tokens and says nothing about reuse.
+ */
 export function infillResult(json: unknown, promptText: string): CompleteResult {
   const body = fields(json);
   const timings = fields(body.get("timings"));
   const evaluated = num(timings.get("prompt_n"));
-  const cached = num(body.get("tokens_cached"));
+  const reused = num(timings.get("cache_n"));
+  const promptTokens = Math.max(num(body.get("tokens_evaluated")), reused + evaluated);
   const promptMs = num(timings.get("prompt_ms"));
   const stopType = body.get("stop_type");
   const stopReason: StopReason = stopType === "limit" ? "maxTokens" : stopType === "word" ? "stopString" : "eog";
@@ -97,8 +113,8 @@ export function infillResult(json: unknown, promptText: string): CompleteResult 
     prompt: promptText,
     stopReason,
     stats: {
-      promptTokens: Math.max(cached, evaluated),
-      reusedTokens: Math.max(0, cached - evaluated),
+      promptTokens,
+      reusedTokens: reused,
       evaluatedTokens: evaluated,
       promptMs,
       firstTokenMs: promptMs,
@@ -108,14 +124,19 @@ export function infillResult(json: unknown, promptText: string): CompleteResult 
   };
 }
 
-export function llamaServerBackend(url: string, model: { name: string; fim: FimFormat | null }): CompletionBackend {
+/**
+ * The baseline as a completion backend. `generateFor` gives, per request, how many tokens to
+ * generate (what Hearth generated at that keystroke), or undefined for llama.vscode's own limits.
+ */
+export function llamaServerBackend(url: string, model: { name: string; fim: FimFormat | null }, generateFor: () => number | undefined = () => undefined): CompletionBackend {
   return {
     model: () => Promise.resolve(model),
     infill: async (params, signal) => {
-      const response = await fetch(`${url}/infill`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(infillBody(params)), signal });
+      const body = infillBody(params, { generate: generateFor() });
+      const response = await fetch(`${url}/infill`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
       if (!response.ok) throw new Error(`llama-server /infill: HTTP ${response.status}`);
       const json: unknown = await response.json();
-      return infillResult(json, `${params.prefix}${params.currentLine}`);
+      return infillResult(json, `${params.prefix}${params.recentLines ?? ""}${params.currentLine}`);
     },
     complete: () => Promise.reject(new Error("the llama-server baseline runs FIM models only")),
   };

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { EngineClient } from "../src/core/engine/engineClient";
-import { defaultThreads } from "../src/engine/modelHost";
+import { defaultThreads } from "../src/engine/threads";
 import type { LoadSettings } from "../src/protocol/engineProtocol";
 import { getTestModel, type TestModelName } from "../test/support/models";
 import { fileSha256, machineInfo, markdownTable, repoRoot, round, writeResult } from "./benchSupport";

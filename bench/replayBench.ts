@@ -1,22 +1,27 @@
 /**
- * Typing replay: real source files are retyped character by character at a simulated
- * human rhythm (pauses, line breaks, typos fixed with Backspace, cursor jumps) through the
- * real completion pipeline and the real engine. A request is sent where the adaptive
- * debounce would fire; a result that arrives after the next keystroke counts as aborted.
- * The same replay with prefix reuse off is the in-process baseline.
+ * Typing replay: real source files are retyped character by character at a simulated human
+ * rhythm (pauses, line breaks, typos fixed with Backspace, cursor jumps to a line above and
+ * back) through the real completion pipeline and the real engine; then the same replay, same
+ * model file, same threads, against llama.cpp's llama-server asked as llama.vscode asks it.
+ * A request is sent where the adaptive debounce would fire; every request that reaches the model
+ * counts, shown or not, and one answered after the next keystroke counts as late. Hearth's idle
+ * prefill runs in the pauses, cut off at the next keystroke, as in the editor.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CompletionPipeline, type CompletionBackend } from "../src/core/completion/completionPipeline";
+import { CompletionPipeline, type CompletionBackend, type PipelineOptions } from "../src/core/completion/completionPipeline";
 import type { DocumentSnapshot } from "../src/core/completion/documentSnapshot";
 import { cursorLine } from "../src/core/completion/documentSnapshot";
+import type { ContextChunk } from "../src/core/fim/fimLayout";
 import { EngineClient } from "../src/core/engine/engineClient";
-import { defaultThreads } from "../src/engine/modelHost";
+import { defaultThreads } from "../src/engine/threads";
 import type { GenerationStats, LoadedModelInfo } from "../src/protocol/engineProtocol";
 import { getTestModel, type TestModelName } from "../test/support/models";
 import { Prng } from "../test/support/models/prng";
+import { cpuSeconds, fileSha256, LoadRecorder, machineInfo, markdownTable, percentile, repoRoot, round, writeResult } from "./benchSupport";
+import { llamaCppTools, type LlamaCppTools } from "./llamaCppBuild";
 import { llamaServerBackend, startLlamaServer, type LlamaServer } from "./llamaServer";
-import { fileSha256, machineInfo, markdownTable, percentile, repoRoot, round, writeResult } from "./benchSupport";
+import { runLlamaBench, type LlamaBenchFigures } from "./llamaBench";
 
 interface ReplaySource {
   label: string;
@@ -27,22 +32,46 @@ interface ReplaySource {
   lines: number;
 }
 
-interface RequestRecord {
+/** What the user did just before a request: the keystroke kinds the figures are split by. */
+type KeyKind = "first" | "char" | "enter" | "backspace" | "jump";
+const KINDS: readonly KeyKind[] = ["first", "char", "enter", "backspace", "jump"];
+
+interface ModelRequest {
   file: string;
-  source: "model" | "typed-ahead" | "cache" | "speculative" | "none";
+  /** The replay step (same on every side): pairs a Hearth request with the baseline's. */
+  step: number;
+  kind: KeyKind;
+  /** Debounce plus the model's answer: how long the user waits for ghost text. */
   msToGhostText: number;
-  shown: boolean;
-  aborted: boolean;
-  stats?: GenerationStats;
+  /** Answered after the next keystroke. */
+  late: boolean;
+  stats: GenerationStats;
 }
 
+interface SideRun {
+  requests: ModelRequest[];
+  /** Keystrokes served from the typed-ahead cache with no model time. */
+  typedAhead: number;
+  typedChars: number;
+  cpuSeconds: number | undefined;
+  prefills: { runs: number; complete: number; evaluatedTokens: number };
+}
+
+// Regions that cross a window step (multiples of 32 lines) so steps show up among the requests.
 const SOURCES: ReplaySource[] = [
-  { label: "TypeScript (editions/source/index.ts)", path: "node_modules/editions/source/index.ts", languageId: "typescript", startLine: 60, lines: 10 },
-  { label: "JavaScript (esbuild/lib/main.js)", path: "node_modules/esbuild/lib/main.js", languageId: "javascript", startLine: 400, lines: 10 },
-  { label: "Python (flatted/python/flatted.py)", path: "node_modules/flatted/python/flatted.py", languageId: "python", startLine: 40, lines: 10 },
+  { label: "TypeScript (editions/source/index.ts)", path: "node_modules/editions/source/index.ts", languageId: "typescript", startLine: 52, lines: 40 },
+  { label: "JavaScript (esbuild/lib/main.js)", path: "node_modules/esbuild/lib/main.js", languageId: "javascript", startLine: 400, lines: 40 },
+  { label: "Python (flatted/python/flatted.py)", path: "node_modules/flatted/python/flatted.py", languageId: "python", startLine: 40, lines: 40 },
 ];
 
-const PIPELINE_OPTIONS = { maxTokens: { singleLine: 16, multiLine: 32 }, debounceMs: () => 0, timeBudgetMs: 3000, speculate: false };
+/** As in the extension: a second of uncached prompt at most per request; the rest is prefilled. */
+const PROMPT_BUDGET_MS = 1000;
+const PIPELINE_OPTIONS: PipelineOptions = { maxTokens: { singleLine: 16, multiLine: 32 }, debounceMs: () => 0, timeBudgetMs: 3000, speculate: false };
+/** The idle prefill's timing in the extension (src/core/completion/idlePrefill.ts). */
+const IDLE_PREFILL_MS = 700;
+const SOON_PREFILL_MS = 50;
+/** Time from opening a file to the first keystroke. */
+const OPEN_FILE_MS = 1500;
 
 const STORY: ReplaySource = { label: "Story text (stories260K-fim on its own domain)", path: "", languageId: "plaintext", startLine: 0, lines: 0 };
 const STORY_TEXT = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends.\n" +
@@ -56,20 +85,23 @@ function keyGap(random: Prng, typed: string): number {
   return 80 + random.next() * 90;
 }
 
-async function replay(
-  pipeline: CompletionPipeline,
-  source: ReplaySource,
-  fullText: string,
-  region: { start: number; end: number },
-  random: Prng,
-  maxRequests: number,
-): Promise<RequestRecord[]> {
+interface ReplayHooks {
+  /** Idle prefill in the pauses (Hearth); the baseline has none. */
+  prefill: boolean;
+  /** Called before each request with the step it answers. */
+  beforeRequest?: (step: number) => void;
+}
+
+/** One file retyped from `region.start` to `region.end`; stops after `maxRequests` model requests. */
+async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fullText: string, region: { start: number; end: number },
+  random: Prng, maxRequests: number, hooks: ReplayHooks, run: SideRun): Promise<void> {
   const target = fullText.slice(region.start, region.end);
   let text = fullText.slice(0, region.start) + fullText.slice(region.end);
   let offset = region.start;
-  const records: RequestRecord[] = [];
   let clock = 0;
-  const snapshot = (): DocumentSnapshot => ({ uri: `file:///${source.label}`, languageId: source.languageId, filePath: source.path || "story.txt", text, offset, indent: { useTabs: false, size: 2 } });
+  let step = 0;
+  let firstInFile = true;
+  const snapshot = (at = offset): DocumentSnapshot => ({ uri: `file:///${source.label}`, languageId: source.languageId, filePath: source.path || "story.txt", text, offset: at, indent: { useTabs: false, size: 2 } });
   const keystroke = (insert: string | "backspace") => {
     if (insert === "backspace") {
       text = text.slice(0, offset - 1) + text.slice(offset);
@@ -77,164 +109,290 @@ async function replay(
     } else {
       text = text.slice(0, offset) + insert + text.slice(offset);
       offset += insert.length;
+      run.typedChars += insert.length;
     }
     pipeline.debounce.recordKeystroke(clock);
-    pipeline.cancelSpeculation();
   };
-  // Every request that reached the model counts, shown or not: the shape twins' random output is often discarded.
-  let modelRequests = 0;
-  for (let index = 0; index < target.length && modelRequests < maxRequests; index++) {
-    if (random.next() < 0.02 && /\w/.test(target[index])) {
+  const prefill = async (document: DocumentSnapshot, startAfterMs: number, gapMs: number) => {
+    if (!hooks.prefill || startAfterMs >= gapMs) return;
+    const result = await pipeline.prefill(document, AbortSignal.timeout(Math.max(1, Math.round(gapMs - startAfterMs))));
+    if (result?.ran) {
+      run.prefills.runs++;
+      if (result.complete) run.prefills.complete++;
+      run.prefills.evaluatedTokens += result.evaluatedTokens;
+    }
+  };
+  /** Where VS Code asks for a suggestion: after a keystroke or a cursor move, `gap` ms before the next. */
+  const opportunity = async (kind: KeyKind, gap: number) => {
+    step++;
+    const document = snapshot();
+    const line = cursorLine(document);
+    if (pipeline.cache.get(document.uri, document.text.slice(0, document.offset), line.after)) {
+      run.typedAhead++;
+      await prefill(document, IDLE_PREFILL_MS, gap);
+      return;
+    }
+    const debounceMs = pipeline.debounce.delayMs(150);
+    if (gap < debounceMs) return;
+    hooks.beforeRequest?.(step);
+    const lastBefore = pipeline.lastRequest;
+    const started = performance.now();
+    await pipeline.provide(document, { manual: false, signal: new AbortController().signal });
+    const elapsed = debounceMs + performance.now() - started;
+    const request = pipeline.lastRequest;
+    if (request && request !== lastBefore) {
+      run.requests.push({ file: source.label, step, kind: firstInFile ? "first" : kind, msToGhostText: elapsed, late: elapsed > gap, stats: request.stats });
+      firstInFile = false;
+      // The extension prefills right after a request that left context out, else at the next pause.
+      const leftOut = (request.stats.leftOutTokens ?? 0) > 0;
+      await prefill(document, leftOut ? elapsed + SOON_PREFILL_MS : Math.max(IDLE_PREFILL_MS, elapsed), gap);
+    } else {
+      await prefill(document, IDLE_PREFILL_MS, gap);
+    }
+  };
+
+  // Opening the file: a prefill while the user finds the place.
+  await prefill(snapshot(), SOON_PREFILL_MS, OPEN_FILE_MS);
+  const requestsAtStart = run.requests.length;
+  const requestsSoFar = () => run.requests.length - requestsAtStart;
+  for (let index = 0; index < target.length && requestsSoFar() < maxRequests; index++) {
+    if (random.next() < 0.03 && /\w/.test(target[index])) {
+      // A typo fixed at once, then sometimes a moment to re-read.
       keystroke("x");
+      await opportunity("char", 120);
       clock += 120;
       keystroke("backspace");
-      clock += 150;
+      const gap = random.next() < 0.3 ? 500 + random.next() * 800 : 150;
+      await opportunity("backspace", gap);
+      clock += gap;
     }
     const char = target[index];
     keystroke(char);
     const gap = keyGap(random, char);
-    const document = snapshot();
-    // Like VS Code: the provider is asked at every keystroke; the cache answers at once.
-    const line = cursorLine(document);
-    const hit = pipeline.cache.get(document.uri, document.text.slice(0, document.offset), line.after);
-    if (hit) {
-      records.push({ file: source.label, source: hit.origin === "speculative" ? "speculative" : "typed-ahead", msToGhostText: 0, shown: true, aborted: false });
-    } else if (gap >= pipeline.debounce.delayMs(150)) {
-      // The debounce is simulated (the pipeline's own wait is 0 here) but counted: the user waits for it.
-      const debounceMs = pipeline.debounce.delayMs(150);
-      const started = performance.now();
-      const lastBefore = pipeline.lastRequest;
-      const result = await pipeline.provide(document, { manual: false, signal: new AbortController().signal });
-      if (pipeline.lastRequest !== lastBefore) modelRequests++;
-      const elapsed = debounceMs + performance.now() - started;
-      const lateFor = elapsed > gap;
-      records.push({
-        file: source.label,
-        source: result ? "model" : "none",
-        msToGhostText: elapsed,
-        shown: result !== undefined && !lateFor,
-        aborted: lateFor,
-        stats: result?.request?.stats ?? pipeline.lastRequest?.stats,
-      });
-    }
+    await opportunity(char === "\n" ? "enter" : "char", gap);
     clock += gap;
+    if (char === "\n" && random.next() < 0.12) {
+      // A look at a line above (5–40 lines up), then back to where the user was typing.
+      const lineStarts = [...text.slice(0, offset).matchAll(/\n/g)].map((match) => match.index);
+      const back = lineStarts.length - Math.min(lineStarts.length, 5 + Math.floor(random.next() * 35));
+      const saved = offset;
+      offset = back > 0 ? lineStarts[back] : 0;
+      const readMs = 1200 + random.next() * 1300;
+      await opportunity("jump", readMs);
+      clock += readMs;
+      offset = saved;
+      const returnMs = 600 + random.next() * 500;
+      await opportunity("jump", returnMs);
+      clock += returnMs;
+    }
   }
-  return records;
 }
 
-function summarize(label: string, records: RequestRecord[]) {
-  const modelRecords = records.filter((record) => record.stats !== undefined && record.source === "model");
-  const shown = records.filter((record) => record.shown);
-  const zeroModel = shown.filter((record) => record.source === "typed-ahead" || record.source === "speculative" || record.source === "cache");
-  const times = shown.map((record) => record.msToGhostText);
-  const modelTimes = modelRecords.map((record) => record.msToGhostText);
-  const sum = (pick: (stats: GenerationStats) => number) => modelRecords.reduce((total, record) => total + (record.stats ? pick(record.stats) : 0), 0);
+interface SideSummary {
+  label: string;
+  modelRequests: number;
+  late: number;
+  lateShare: number;
+  typedAhead: number;
+  ghostTextMs: { p50: number; p95: number; p99: number };
+  evaluatedPerRequest: number;
+  reusedPerRequest: number;
+  shiftedPerRequest: number;
+  generatedTokens: number;
+  generationTokensPerSecond: number;
+  /** Of the requests after the first in a file, the share that evaluated at most the new tokens + 2. */
+  withinNewPlusTwo?: number;
+  cpuSecondsPer100Chars?: number;
+  typedChars: number;
+  byKind: Record<KeyKind, { requests: number; evaluated: number; promptMsP50: number; ghostP50: number; ghostP95: number }>;
+  prefills: SideRun["prefills"];
+}
+
+const mean = (values: readonly number[]) => values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : 0;
+
+function summarize(label: string, run: SideRun): SideSummary {
+  const requests = run.requests;
+  const times = requests.map((request) => request.msToGhostText);
+  const byKind = Object.fromEntries(KINDS.map((kind) => {
+    const ofKind = requests.filter((request) => request.kind === kind);
+    return [kind, {
+      requests: ofKind.length,
+      evaluated: round(mean(ofKind.map((request) => request.stats.evaluatedTokens)), 1),
+      promptMsP50: ofKind.length ? round(percentile(ofKind.map((request) => request.stats.promptMs), 50), 0) : 0,
+      ghostP50: ofKind.length ? round(percentile(ofKind.map((request) => request.msToGhostText), 50), 0) : 0,
+      ghostP95: ofKind.length ? round(percentile(ofKind.map((request) => request.msToGhostText), 95), 0) : 0,
+    }];
+  })) as SideSummary["byKind"];
+  // Typing along: each request against the one before it in the same file.
+  const pairs = requests.slice(1).filter((request, index) => request.file === requests[index].file).map((request) => {
+    const previous = requests[requests.indexOf(request) - 1];
+    return { evaluated: request.stats.evaluatedTokens, fresh: Math.max(0, request.stats.promptTokens - previous.stats.promptTokens) };
+  });
+  const generating = requests.filter((request) => request.stats.generatedTokens >= 4 && request.stats.generationMs > request.stats.firstTokenMs);
   return {
     label,
-    requestsToModel: modelRecords.length,
-    shown: shown.length,
-    aborted: records.filter((record) => record.aborted).length,
-    zeroModelShare: shown.length ? round(zeroModel.length / shown.length, 3) : 0,
+    modelRequests: requests.length,
+    late: requests.filter((request) => request.late).length,
+    lateShare: requests.length ? round(requests.filter((request) => request.late).length / requests.length, 3) : 0,
+    typedAhead: run.typedAhead,
     ghostTextMs: { p50: round(percentile(times, 50), 0), p95: round(percentile(times, 95), 0), p99: round(percentile(times, 99), 0) },
-    modelRequestMs: { p50: round(percentile(modelTimes, 50), 0), p95: round(percentile(modelTimes, 95), 0), p99: round(percentile(modelTimes, 99), 0) },
-    evaluatedTokensPerRequest: modelRecords.length ? round(sum((stats) => stats.evaluatedTokens) / modelRecords.length, 1) : 0,
-    reusedTokensPerRequest: modelRecords.length ? round(sum((stats) => stats.reusedTokens) / modelRecords.length, 1) : 0,
-    generatedTokens: sum((stats) => stats.generatedTokens),
+    evaluatedPerRequest: round(mean(requests.map((request) => request.stats.evaluatedTokens)), 1),
+    reusedPerRequest: round(mean(requests.map((request) => request.stats.reusedTokens)), 1),
+    shiftedPerRequest: round(mean(requests.map((request) => request.stats.shiftedTokens ?? 0)), 1),
+    generatedTokens: requests.reduce((sum, request) => sum + request.stats.generatedTokens, 0),
+    generationTokensPerSecond: round(mean(generating.map((request) => (request.stats.generatedTokens - 1) / ((request.stats.generationMs - request.stats.firstTokenMs) / 1000))), 1),
+    withinNewPlusTwo: pairs.length ? round(pairs.filter((pair) => pair.evaluated <= pair.fresh + 2).length / pairs.length, 3) : undefined,
+    cpuSecondsPer100Chars: run.cpuSeconds === undefined || run.typedChars === 0 ? undefined : round((run.cpuSeconds / run.typedChars) * 100, 2),
+    typedChars: run.typedChars,
+    byKind,
+    prefills: run.prefills,
   };
+}
+
+/** Earlier files' first lines as context chunks (llama.vscode's ring of recently seen text does the same), most recent last. */
+function contextFrom(opened: readonly ReplaySource[], texts: ReadonlyMap<string, string>): ContextChunk[] {
+  return opened.slice(-2).map((source) => ({ filePath: source.path, text: (texts.get(source.path) ?? "").split("\n").slice(0, 30).join("\n") }));
 }
 
 export async function runReplayBench(args: readonly string[]): Promise<void> {
   const large = args.includes("--large");
   const codeModel: TestModelName = large ? "qwen2.5-coder-1.5b-shape" : "qwen2.5-coder-0.5b-shape";
-  const maxRequests = Number(args.find((arg) => arg.startsWith("--requests="))?.split("=")[1] ?? 12);
-  const engine = new EngineClient({ enginePath: join(repoRoot, "dist", "engine.js") });
+  const maxRequests = Number(args.find((arg) => arg.startsWith("--requests="))?.split("=")[1] ?? 40);
   const threadsArg = args.find((arg) => arg.startsWith("--threads="))?.split("=")[1];
   const threads = threadsArg ? Number(threadsArg) : defaultThreads();
   const machine = machineInfo();
-  const scenarios: ReturnType<typeof summarize>[] = [];
-  const models: { name: string; sha256: string }[] = [];
+  const load = new LoadRecorder();
+  const engine = new EngineClient({ enginePath: join(repoRoot, "dist", "engine.js") });
+  const codePath = await getTestModel(codeModel);
+  const models: { name: TestModelName; sha256: string }[] = [{ name: codeModel, sha256: await fileSha256(codePath) }];
+  const texts = new Map(SOURCES.map((source) => [source.path, readFileSync(join(repoRoot, source.path), "utf8")]));
+  const tools: LlamaCppTools | string = args.includes("--no-llama-server") ? "skipped (--no-llama-server)" : await llamaCppTools().catch((error: unknown) => `build failed: ${String(error)}`);
+  const summaries: SideSummary[] = [];
+  let hearthInfo: LoadedModelInfo | undefined;
+  /** Tokens Hearth generated per replay step: the baseline generates as many. */
+  const generatedAt = new Map<string, number>();
+  let storySummary: SideSummary | undefined;
+  let llamaBench: LlamaBenchFigures | string = "skipped: no llama-bench binary";
+
+  /** The same files, seeds, rhythm and context on every side; one pipeline for all files, as in the editor. */
+  const replaySide = async (label: string, backend: CompletionBackend, options: { prefill: boolean; pid: () => number | undefined; onStep?: (key: string) => void }) => {
+    const opened: ReplaySource[] = [];
+    const pipeline = new CompletionPipeline(backend, {
+      ...PIPELINE_OPTIONS,
+      promptBudgetMs: options.prefill ? PROMPT_BUDGET_MS : undefined,
+      context: async () => contextFrom(opened.slice(0, -1), texts),
+    });
+    const run: SideRun = { requests: [], typedAhead: 0, typedChars: 0, cpuSeconds: undefined, prefills: { runs: 0, complete: 0, evaluatedTokens: 0 } };
+    const cpuBefore = cpuSeconds(options.pid());
+    for (const source of SOURCES) {
+      const fullText = texts.get(source.path) ?? "";
+      const lines = fullText.split("\n");
+      const start = lines.slice(0, source.startLine).join("\n").length + 1;
+      const end = start + lines.slice(source.startLine, source.startLine + source.lines).join("\n").length;
+      opened.push(source);
+      await replayFile(pipeline, source, fullText, { start, end }, new Prng(7), maxRequests, {
+        prefill: options.prefill,
+        beforeRequest: (step) => options.onStep?.(`${source.label}:${step}`),
+      }, run);
+      console.log(`  ${label}: ${source.label}, ${run.requests.length} model requests so far`);
+    }
+    const cpuAfter = cpuSeconds(options.pid());
+    run.cpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+    pipeline.dispose();
+    const summary = summarize(label, run);
+    summaries.push(summary);
+    return run;
+  };
+
   try {
-    const load = async (name: TestModelName): Promise<LoadedModelInfo> => {
-      const path = await getTestModel(name);
-      models.push({ name, sha256: await fileSha256(path) });
-      return engine.request("loadModel", { role: "completion", modelPath: path, settings: { threads, contextSize: 4096, gpuLayers: 0, gpu: false } });
-    };
-    const backendFor = (info: LoadedModelInfo, reusePrefix: boolean): CompletionBackend => ({
-      model: async () => ({ name: info.displayName, fim: info.fim }),
+    hearthInfo = await engine.request("loadModel", { role: "completion", modelPath: codePath, settings: { threads, contextSize: 4096, gpuLayers: 0, gpu: false } });
+    const hearthBackend = (reusePrefix: boolean): CompletionBackend => ({
+      model: async () => ({ name: hearthInfo?.displayName ?? codeModel, fim: hearthInfo?.fim ?? null }),
       infill: (params, signal) => engine.request("infill", { ...params, reusePrefix }, { signal }),
       complete: (params, signal) => engine.request("complete", { ...params, reusePrefix }, { signal }),
+      ...(reusePrefix ? { prefill: (params, signal) => engine.request("prefill", params, { signal }) } : {}),
     });
-    const pipelineFor = (info: LoadedModelInfo, reusePrefix: boolean) => new CompletionPipeline(backendFor(info, reusePrefix), PIPELINE_OPTIONS);
-
-    /** The same files, seeds and rhythm for every scenario; `freshState` runs before each file. */
-    const replayFiles = async (label: string, makePipeline: () => CompletionPipeline, requests: number, freshState: () => Promise<unknown>) => {
-      const records: RequestRecord[] = [];
-      for (const source of SOURCES) {
-        const fullText = readFileSync(join(repoRoot, source.path), "utf8");
-        const lines = fullText.split("\n");
-        const start = lines.slice(0, source.startLine).join("\n").length + 1;
-        const end = start + lines.slice(source.startLine, source.startLine + source.lines).join("\n").length;
-        await freshState();
-        const pipeline = makePipeline();
-        records.push(...await replay(pipeline, source, fullText, { start, end }, new Prng(7), requests));
-        pipeline.dispose();
-        console.log(`  ${source.label}, ${label}: ${records.length} records so far`);
-      }
-      scenarios.push(summarize(`${codeModel}, TS+JS+Python, ${label}`, records));
-    };
-
-    const coder = await load(codeModel);
-    // A fresh engine state per file, as when the user switches files.
-    const reloadCoder = async () => {
+    const hearth = await replaySide(`Hearth (${codeModel})`, hearthBackend(true), { prefill: true, pid: () => engine.pid });
+    for (const request of hearth.requests) generatedAt.set(`${request.file}:${request.step}`, request.stats.generatedTokens);
+    if (args.includes("--reuse-off")) {
       await engine.request("unloadModel", { role: "completion" });
-      await load(codeModel);
-    };
-    await replayFiles("prefix reuse on", () => pipelineFor(coder, true), maxRequests, reloadCoder);
-    await replayFiles("prefix reuse off (baseline)", () => pipelineFor(coder, false), Math.ceil(maxRequests / 3), reloadCoder);
+      hearthInfo = await engine.request("loadModel", { role: "completion", modelPath: codePath, settings: { threads, contextSize: 4096, gpuLayers: 0, gpu: false } });
+      await replaySide("Hearth, reuse and prefill off (in-process baseline)", hearthBackend(false), { prefill: false, pid: () => engine.pid });
+    }
+    await engine.request("unloadModel", { role: "completion" });
 
-    if (process.env.LLAMA_SERVER) {
-      // Same model file, threads, context and samplers; llama-server restarted per file like the engine.
-      await engine.request("unloadModel", { role: "completion" });
-      const coderPath = await getTestModel(codeModel);
+    if (typeof tools !== "string") {
       let server: LlamaServer | undefined;
+      let step = "";
       try {
-        await replayFiles("llama-server /infill (llama.vscode's requests, --cache-reuse 256)", () => new CompletionPipeline(llamaServerBackend(server?.url ?? "", { name: coder.displayName, fim: coder.fim }), PIPELINE_OPTIONS),
-          maxRequests, async () => {
-            await server?.stop();
-            server = await startLlamaServer(process.env.LLAMA_SERVER ?? "", coderPath, { threads, contextSize: 4096 });
-          });
+        server = await startLlamaServer(tools.server, codePath, { threads, contextSize: 4096 });
+        const url = server.url;
+        await replaySide("llama-server /infill (llama.vscode's requests, --cache-reuse 256)",
+          llamaServerBackend(url, { name: hearthInfo.displayName, fim: hearthInfo.fim }, () => generatedAt.get(step) ?? PIPELINE_OPTIONS.maxTokens.singleLine),
+          { prefill: false, pid: () => server?.pid, onStep: (key) => (step = key) });
       } finally {
         await server?.stop();
       }
+      if (tools.bench) llamaBench = await runLlamaBench(tools.bench, codePath, threads).catch((error: unknown) => `llama-bench failed: ${String(error)}`);
     }
 
-    const stories = await load("stories260K-fim");
-    const storyPipeline = pipelineFor(stories, true);
-    const storyRecords = await replay(storyPipeline, STORY, STORY_TEXT, { start: 0, end: STORY_TEXT.length }, new Prng(11), 60);
+    const storiesPath = await getTestModel("stories260K-fim");
+    models.push({ name: "stories260K-fim", sha256: await fileSha256(storiesPath) });
+    const stories = await engine.request("loadModel", { role: "completion", modelPath: storiesPath, settings: { threads: 1, contextSize: 4096, gpuLayers: 0, gpu: false } });
+    const storyPipeline = new CompletionPipeline({
+      model: async () => ({ name: stories.displayName, fim: stories.fim }),
+      infill: (params, signal) => engine.request("infill", params, { signal }),
+      complete: (params, signal) => engine.request("complete", params, { signal }),
+      prefill: (params, signal) => engine.request("prefill", params, { signal }),
+    }, { ...PIPELINE_OPTIONS, promptBudgetMs: PROMPT_BUDGET_MS });
+    const storyRun: SideRun = { requests: [], typedAhead: 0, typedChars: 0, cpuSeconds: undefined, prefills: { runs: 0, complete: 0, evaluatedTokens: 0 } };
+    await replayFile(storyPipeline, STORY, STORY_TEXT, { start: 0, end: STORY_TEXT.length }, new Prng(11), 60, { prefill: true }, storyRun);
     storyPipeline.dispose();
-    scenarios.push(summarize("stories260K-fim retyping a story (real model, its own domain)", storyRecords));
+    storySummary = summarize("stories260K-fim retyping a story (real model, its own domain)", storyRun);
   } finally {
     await engine.dispose();
   }
-  const on = scenarios[0];
-  const ratioTo = (other: ReturnType<typeof summarize> | undefined) => other && {
-    p50: round(on.ghostTextMs.p50 / other.ghostTextMs.p50, 3),
-    p95: round(on.ghostTextMs.p95 / other.ghostTextMs.p95, 3),
+
+  const machineLoad = load.stop();
+  const [hearth] = summaries;
+  const server = summaries.find((summary) => summary.label.startsWith("llama-server"));
+  const ratio = (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || b === 0 ? undefined : round(a / b, 3);
+  const comparison = server && {
+    ghostTextP50: ratio(hearth.ghostTextMs.p50, server.ghostTextMs.p50),
+    ghostTextP95: ratio(hearth.ghostTextMs.p95, server.ghostTextMs.p95),
+    cpuSecondsPer100Chars: ratio(hearth.cpuSecondsPer100Chars, server.cpuSecondsPer100Chars),
+    byKind: Object.fromEntries(KINDS.map((kind) => [kind, {
+      evaluated: ratio(hearth.byKind[kind].evaluated, server.byKind[kind].evaluated),
+      ghostP50: ratio(hearth.byKind[kind].ghostP50, server.byKind[kind].ghostP50),
+    }])),
   };
-  const reuseOnOverOff = ratioTo(scenarios[1]);
-  const server = scenarios.find((scenario) => scenario.label.includes("llama-server"));
-  const overLlamaServer = ratioTo(server);
-  const skipped = "skipped: LLAMA_SERVER is not set (no llama-server binary on this machine)";
-  const path = await writeResult("replay", { benchmark: "replay", date: new Date().toISOString(), machine, threads, contextSize: 4096, models, scenarios, reuseOnOverOff,
-    hearthOverLlamaServer: overLlamaServer ?? skipped });
-  console.log(`\nThreads ${threads}, context 4096, ${machine.cores} cores (${machine.cpuModel}); models: ${models.map((model) => `${model.name} ${model.sha256.slice(0, 12)}…`).filter((value, index, all) => all.indexOf(value) === index).join(", ")}\n`);
+  const generation = {
+    hearthTokensPerSecond: hearth.generationTokensPerSecond,
+    llamaBench,
+    hearthOverLlamaBench: typeof llamaBench === "string" ? undefined : ratio(hearth.generationTokensPerSecond, llamaBench.generationTokensPerSecond),
+  };
+  const path = await writeResult(large ? "replay-large" : "replay", {
+    benchmark: "replay", date: new Date().toISOString(), machine, machineLoad, threads, contextSize: 4096, models, promptBudgetMs: PROMPT_BUDGET_MS,
+    hearthPromptTokensPerSecondAtLoad: hearthInfo?.promptTokensPerSecond,
+    llamaCpp: typeof tools === "string" ? tools : tools.origin,
+    scenarios: [...summaries, ...(storySummary ? [storySummary] : [])], hearthOverLlamaServer: comparison ?? (typeof tools === "string" ? tools : "no baseline run"), generation,
+  });
+
+  console.log(`\nThreads ${threads}, context 4096, ${machine.cores} cores (${machine.cpuModel}); load average ${machineLoad.start} at start, mean ${machineLoad.mean}, max ${machineLoad.max}; ${models.map((model) => `${model.name} ${model.sha256.slice(0, 12)}…`).join(", ")}; llama.cpp ${typeof tools === "string" ? tools : tools.origin}\n`);
   console.log(markdownTable(
-    ["scenario", "model requests", "shown", "aborted", "zero-model share", "ghost text p50/p95/p99 ms", "model request p50/p95/p99 ms", "evaluated/req", "reused/req", "generated"],
-    scenarios.map((scenario) => [scenario.label, scenario.requestsToModel, scenario.shown, scenario.aborted, scenario.zeroModelShare,
-      `${scenario.ghostTextMs.p50}/${scenario.ghostTextMs.p95}/${scenario.ghostTextMs.p99}`,
-      `${scenario.modelRequestMs.p50}/${scenario.modelRequestMs.p95}/${scenario.modelRequestMs.p99}`,
-      scenario.evaluatedTokensPerRequest, scenario.reusedTokensPerRequest, scenario.generatedTokens])));
-  console.log(`\ntime to ghost text, reuse on ÷ reuse off: p50 ${reuseOnOverOff?.p50}, p95 ${reuseOnOverOff?.p95}`);
-  console.log(overLlamaServer ? `time to ghost text, Hearth ÷ llama-server: p50 ${overLlamaServer.p50}, p95 ${overLlamaServer.p95}` : `llama-server baseline: ${skipped}`);
+    ["side", "model requests", "late (after next key)", "ghost text p50/p95/p99 ms", "evaluated / reused (shifted) per request", "≤ new+2", "generated", "gen tok/s", "CPU s per 100 chars", "prefills (complete)"],
+    [...summaries, ...(storySummary ? [storySummary] : [])].map((summary) => [summary.label, summary.modelRequests, `${summary.late} (${round(summary.lateShare * 100, 0)}%)`,
+      `${summary.ghostTextMs.p50}/${summary.ghostTextMs.p95}/${summary.ghostTextMs.p99}`,
+      `${summary.evaluatedPerRequest} / ${summary.reusedPerRequest} (${summary.shiftedPerRequest})`, summary.withinNewPlusTwo ?? "–", summary.generatedTokens,
+      summary.generationTokensPerSecond, summary.cpuSecondsPer100Chars ?? "–", `${summary.prefills.runs} (${summary.prefills.complete})`])));
+  console.log();
+  console.log(markdownTable(["keystroke", ...summaries.flatMap((summary) => [`${summary.label.split(" ")[0]} requests`, "evaluated", "prompt ms p50", "ghost p50/p95 ms"]), ...(comparison ? ["evaluated ratio", "ghost p50 ratio"] : [])],
+    KINDS.map((kind) => [kind, ...summaries.flatMap((summary) => {
+      const figures = summary.byKind[kind];
+      return [figures.requests, figures.evaluated, figures.promptMsP50, `${figures.ghostP50}/${figures.ghostP95}`];
+    }), ...(comparison ? [comparison.byKind[kind].evaluated ?? "–", comparison.byKind[kind].ghostP50 ?? "–"] : [])])));
+  if (comparison) console.log(`\nHearth ÷ llama-server: time to ghost text p50 ${comparison.ghostTextP50}, p95 ${comparison.ghostTextP95}; CPU seconds per 100 typed characters ${comparison.cpuSecondsPer100Chars}`);
+  else console.log(`\nllama-server baseline: ${typeof tools === "string" ? tools : "not run"}`);
+  console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${typeof llamaBench === "string" ? llamaBench : `${llamaBench.generationTokensPerSecond} tok/s (prompt ${llamaBench.promptTokensPerSecond} tok/s)`}${generation.hearthOverLlamaBench ? `; ratio ${generation.hearthOverLlamaBench}` : ""}`);
   console.log(`written ${path}`);
 }

@@ -72,6 +72,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   };
 
   let warnedNoFim = "";
+  /** The provider owns idle prefill; it is created after the pipeline that asks for one. */
+  const prefiller: { provider?: HearthInlineCompletionProvider } = {};
   const pipeline = new CompletionPipeline({
     model: async () => {
       const info = await models.ensure("completion");
@@ -92,11 +94,18 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       models.confirmServing("completion");
       return result;
     },
+    // Only into a model already serving: a prefill never loads one.
+    prefill: (params, signal) => models.serving("completion")
+      ? client.request("prefill", params, { signal })
+      : Promise.resolve({ ran: false, complete: false, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0 }),
   }, {
     maxTokens: { singleLine: 48, multiLine: getSetting("hearth.completion.maxTokens") },
     debounceMs: () => getSetting("hearth.completion.debounceMs"),
     suggestIn: () => ({ comments: getSetting("hearth.completion.inComments"), strings: getSetting("hearth.completion.inStrings") }),
     timeBudgetMs: 3000,
+    // A request evaluates at most about a second of uncached prompt; idle prefill does the rest.
+    promptBudgetMs: 1000,
+    requestPrefill: () => prefiller.provider?.requestPrefill(),
     speculate: true,
     context: async (snapshot) => {
       const at = locate(snapshot);
@@ -111,6 +120,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     },
   });
   const completionProvider = new HearthInlineCompletionProvider(pipeline, statusBar, log);
+  prefiller.provider = completionProvider;
   const documents = new ReadOnlyDocuments(context.extensionUri);
   const languageModels = registerLanguageModelProvider(client, models, log);
   const chatView = new ChatViewProvider({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, engine: client, models, log, documents });

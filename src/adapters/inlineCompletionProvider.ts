@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { EngineRequestError } from "../core/engine/engineClient";
 import type { CompletionPipeline } from "../core/completion/completionPipeline";
+import { IdlePrefill } from "../core/completion/idlePrefill";
 import { documentOffset, type DocumentSnapshot } from "../core/completion/documentSnapshot";
 import type { ProcessedSuggestion } from "../core/completion/postProcess";
 import { getSetting } from "./configuration";
@@ -22,6 +23,8 @@ const SCHEMES: ReadonlySet<string> = new Set(["file", "untitled"]);
 export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private paused = false;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Evaluates the next request's prompt while the user pauses, opens or switches a file, or saves. */
+  private readonly idlePrefill = new IdlePrefill((signal) => this.prefillActiveEditor(signal));
 
   constructor(
     private readonly pipeline: CompletionPipeline,
@@ -32,7 +35,31 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
       if (event.contentChanges.length === 0 || event.document !== vscode.window.activeTextEditor?.document) return;
       this.pipeline.debounce.recordKeystroke();
       this.pipeline.cancelSpeculation();
-    }));
+      this.idlePrefill.activity();
+    }),
+    vscode.window.onDidChangeTextEditorSelection((event) => {
+      if (event.textEditor === vscode.window.activeTextEditor) this.idlePrefill.activity();
+    }),
+    vscode.window.onDidChangeActiveTextEditor(() => this.idlePrefill.soon()),
+    vscode.workspace.onDidSaveTextDocument(() => {
+      this.pipeline.documentSaved();
+      this.idlePrefill.soon();
+    }),
+    this.idlePrefill);
+  }
+
+  /** The pipeline asks for a prefill (a request left context out to answer in time). */
+  requestPrefill(): void {
+    this.idlePrefill.soon();
+  }
+
+  private async prefillActiveEditor(signal: AbortSignal): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !this.isEnabledFor(editor.document) || editor.selections.length !== 1 || !editor.selection.isEmpty) return;
+    const result = await this.pipeline.prefill(toSnapshot(editor.document, editor.selection.active, editor.options), signal);
+    if (result?.ran && result.evaluatedTokens > 0) {
+      this.log.debug(`prefill: ${result.evaluatedTokens} tokens evaluated (${result.reusedTokens} reused) in ${Math.round(result.promptMs)} ms${result.complete ? "" : ", preempted"}`);
+    }
   }
 
   setPaused(paused: boolean): void {

@@ -40,6 +40,8 @@ async function handle(message: Extract<ExtensionToEngineMessage, { kind: "reques
         return await host.complete(message.params as EngineMethods["complete"]["params"], controller.signal, stream);
       case "infill":
         return await host.infill(message.params as EngineMethods["infill"]["params"], controller.signal, stream);
+      case "prefill":
+        return await host.prefill(message.params as EngineMethods["prefill"]["params"], controller.signal);
       case "chat":
         return await host.chat(message.params as EngineMethods["chat"]["params"], controller.signal, stream);
       case "describeModel":

@@ -1,22 +1,26 @@
-import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
 import type {
   GgufInsights, Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token,
 } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { formatBytes } from "../core/models/modelFiles";
 import { detectFimFormat, fimStopTokenRoles, usableMetadataFimTokens, type DeclaredFimToken, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
-import { layoutFimPrompt, renderSegments } from "../core/fim/fimLayout";
+import { layoutFimPrompt } from "../core/fim/fimLayout";
 import type {
   ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelDescription,
-  ModelRole,
+  ModelRole, PrefillParams, PrefillResult,
 } from "../protocol/engineProtocol";
 import { backendLine, isGpuBuild } from "./backendLine";
 import { ChatTemplate, type ChatTemplateLimits } from "./chatTemplate/chatTemplate";
+import { planReuse } from "./cacheReuse";
+import { applyReusePlan, canShiftPositions, CompletionSequences, evaluateInSlices } from "./completionSequences";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
 import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
 import { FileInspector } from "./fileInspection/fileInspector";
 import { checkModelFile } from "./modelFileCheck";
+import { fitPrompt, piecesTokens, type FitChoice, type PromptPiece } from "./promptFit";
+import { chooseLineSplit, MemoizedTokenizer, promptPieces, renderPieces } from "./promptPieces";
+import { resolveThreads } from "./threads";
 
 // node-llama-cpp is ESM-only: this CommonJS bundle loads it lazily with import().
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
@@ -29,8 +33,11 @@ interface LoadedModel {
   model: LlamaModel;
   context: LlamaContext;
   sequences: Record<ModelRole, LlamaContextSequence>;
+  /** The completion role's sequences (the first is `sequences.completion`) and their reuse state. */
+  completion: CompletionSequences;
+  tokenizer: MemoizedTokenizer<Token>;
   roles: Set<ModelRole>;
-  info: Omit<LoadedModelInfo, "role">;
+  info: Omit<LoadedModelInfo, "role" | "promptTokensPerSecond">;
   /** The model's chat format; its template, if any, runs in a worker (chatTemplate/). */
   chatTemplate: ChatTemplate;
   chat?: { conversationId: string; session: LlamaChatSession };
@@ -48,6 +55,8 @@ export class ModelHost {
   private readonly inFlight = new Map<ModelRole, AbortController>();
   /** Header checks and descriptions run off the main thread. */
   private readonly inspector = new FileInspector({ workerPath: join(__dirname, "inspectionWorker.js"), deadlineMs: 30_000, idleMs: 30_000 });
+  /** The controller of a running idle prefill: requests preempt it; it never preempts them. */
+  private prefillInFlight: AbortController | undefined;
 
   constructor(
     private readonly log: (level: "info" | "warn" | "error", message: string) => void,
@@ -88,22 +97,28 @@ export class ModelHost {
   }
 
   loadedModels(): LoadedModelInfo[] {
-    return [...this.byRole].map(([role, loaded]) => ({ ...loaded.info, role }));
+    return [...this.byRole].map(([role, loaded]) => infoFor(loaded, role));
   }
 
   async load(params: LoadModelParams): Promise<LoadedModelInfo> {
     const { role, modelPath, settings } = params;
     const settingsKey = JSON.stringify(settings);
     const current = this.byRole.get(role);
-    if (current && current.modelPath === modelPath && current.settingsKey === settingsKey) return { ...current.info, role };
+    if (current && current.modelPath === modelPath && current.settingsKey === settingsKey) return infoFor(current, role);
     this.inFlight.get(role)?.abort();
+    if (role === "completion") this.prefillInFlight?.abort();
 
     const shared = [...this.byRole.values()].find((entry) => entry.modelPath === modelPath && entry.settingsKey === settingsKey);
     const target = shared ?? (await this.loadFile(modelPath, settings, settingsKey));
+    if (role === "completion" && !target.completion.calibrated) {
+      const started = performance.now();
+      await target.completion.calibrate(target.model);
+      this.log("info", `${target.info.displayName}: prompt ${Math.round(target.completion.promptTokensPerSecond)} tokens/s (measured in ${Math.round(performance.now() - started)} ms)`);
+    }
     target.roles.add(role);
     this.byRole.set(role, target);
     if (current && current !== target) await this.release(current, role);
-    return { ...target.info, role };
+    return infoFor(target, role);
   }
 
   private async loadFile(modelPath: string, settings: LoadSettings, settingsKey: string): Promise<LoadedModel> {
@@ -122,7 +137,7 @@ export class ModelHost {
     const contextSize = Math.max(64, Math.min(settings.contextSize, trainedContextSize));
     if (llama.gpu === false || settings.gpuLayers === 0) {
       // node-llama-cpp checks GPU memory itself; on the CPU Hearth checks RAM, with a message that says what to do.
-      const memory = await checkFitsInMemory(insights, displayName, { contextSize, sequences: 2, gpuLayers: 0 });
+      const memory = await checkFitsInMemory(insights, displayName, { contextSize, sequences: CONTEXT_SEQUENCES, gpuLayers: 0 });
       this.log("info", `memory estimate for ${displayName}: ${formatBytes(memory.requiredBytes)} of ${formatBytes(memory.freeBytes)} free`);
     }
     const loaded: { entry?: LoadedModel } = {};
@@ -145,22 +160,24 @@ export class ModelHost {
       throw new EngineError("loadFailed", `llama.cpp could not load ${basename(modelPath)}: ${errorText(error)}. The file may be corrupt, truncated, or of an architecture this llama.cpp build does not support: download it again or pick another model ("Hearth: Show Log" has llama.cpp's own reason).`);
     }
     try {
-      const threads = settings.threads > 0 ? settings.threads : defaultThreads();
+      const { threads, clamped } = resolveThreads(settings.threads);
+      if (clamped) this.log("warn", `hearth.engine.threads is ${settings.threads}, more than this machine's cores: using ${threads}`);
       const loraAdapters = settings.loraAdapters ?? [];
       for (const adapter of loraAdapters) await checkModelFile(adapter.filePath);
       const context = await model.createContext({
-        contextSize, sequences: 2, threads,
+        contextSize, sequences: CONTEXT_SEQUENCES, threads,
         lora: loraAdapters.length > 0 ? { adapters: loraAdapters.map((adapter) => ({ filePath: adapter.filePath, scale: adapter.scale ?? 1 })) } : undefined,
       });
       const sequences: Record<ModelRole, LlamaContextSequence> = {
         completion: context.getSequence(),
         chat: context.getSequence(),
       };
-      const memoryEstimate = await estimateMemory(insights, { contextSize: context.contextSize, sequences: 2, gpuLayers: model.gpuLayers });
+      const memoryEstimate = await estimateMemory(insights, { contextSize: context.contextSize, sequences: CONTEXT_SEQUENCES, gpuLayers: model.gpuLayers });
       const fim = detectModelFim(model, (message) => this.log("warn", message));
       await chatTemplate.resolve(model);
       const wrapper = chatTemplate.current;
-      const info: Omit<LoadedModelInfo, "role"> = {
+      const completion = new CompletionSequences([sequences.completion, context.getSequence()], canShiftPositions(model));
+      const info: Omit<LoadedModelInfo, "role" | "promptTokensPerSecond"> = {
         modelPath,
         displayName,
         architecture: model.fileInfo.metadata.general.architecture,
@@ -177,7 +194,12 @@ export class ModelHost {
         loadMs: Math.round(performance.now() - started),
       };
       this.log("info", `loaded ${info.displayName} (${info.architecture}, context ${info.contextSize}, ${threads} threads) in ${info.loadMs} ms`);
-      loaded.entry = { modelPath, settingsKey, model, context, sequences, roles: new Set(), info, chatTemplate };
+      const continuation = (text: string) => model.tokenize(text, false, "trimLeadingSpace");
+      const tokenizer = new MemoizedTokenizer<Token>({
+        tokenize: continuation,
+        special: (role) => info.fim ? fimTokenId(model, info.fim, role) : failNoFim(displayName),
+      }, chooseLineSplit(continuation));
+      loaded.entry = { modelPath, settingsKey, model, context, sequences, completion, tokenizer, roles: new Set(), info, chatTemplate };
       return loaded.entry;
     } catch (error) {
       chatTemplate.dispose();
@@ -189,6 +211,7 @@ export class ModelHost {
 
   async unload(role: ModelRole): Promise<void> {
     this.inFlight.get(role)?.abort();
+    if (role === "completion") this.prefillInFlight?.abort();
     const current = this.byRole.get(role);
     if (!current) return;
     this.byRole.delete(role);
@@ -213,9 +236,10 @@ export class ModelHost {
     await this.queues.get(role)?.catch(() => undefined);
   }
 
-  /** Runs generation jobs of one role one at a time; a newer job aborts the running one. */
+  /** Runs generation jobs of one role one at a time; a newer job aborts the running one (and any idle prefill). */
   private schedule<T>(role: ModelRole, signal: AbortSignal, job: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.inFlight.get(role)?.abort();
+    if (role === "completion") this.prefillInFlight?.abort();
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal.addEventListener("abort", onAbort, { once: true });
@@ -243,12 +267,73 @@ export class ModelHost {
   complete(params: CompleteParams, signal: AbortSignal, onText: (chunk: string) => void): Promise<CompleteResult> {
     const entry = this.require("completion");
     return this.schedule("completion", signal, async (jobSignal) => {
-      const tokens = entry.model.tokenize(params.prompt, false);
-      const bos = entry.model.tokens.bos;
-      const withBos = bos != null && entry.model.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
-      const outcome = await generateOnSequence(entry.model, entry.sequences.completion, withBos, params, jobSignal, onText);
+      const pieces = plainPieces(entry, params.prompt);
+      const choice = fitPrompt(pieces, entry.completion.snapshot().caches, { shift: entry.completion.canShift && params.reusePrefix !== false });
+      const outcome = await this.generateChoice(entry, choice, params, jobSignal, onText, []);
       return { ...outcome, prompt: params.prompt };
     });
+  }
+
+  /** Evaluates a fitted prompt on its sequence and generates from it. */
+  private async generateChoice(entry: LoadedModel, choice: FitChoice<Token>, params: CompleteParams | InfillParams, signal: AbortSignal,
+    onText: (chunk: string) => void, stopTokens: readonly Token[]) {
+    const sequence = entry.completion.snapshot().sequences[choice.cache];
+    if (params.reusePrefix !== false) await applyReusePlan(sequence, choice.tokens, choice.plan);
+    const outcome = await generateOnSequence(entry.model, sequence, choice.tokens, params, signal, onText, stopTokens);
+    entry.completion.touch(sequence);
+    entry.completion.recordPromptSpeed(outcome.stats.evaluatedTokens, outcome.stats.promptMs);
+    const shiftedTokens = Math.min(choice.plan.shifted, outcome.stats.reusedTokens);
+    return { ...outcome, stats: { ...outcome.stats, shiftedTokens, leftOutTokens: choice.leftOut } };
+  }
+
+  /**
+   * Idle prefill: evaluates the prompt the next request will need, without generating. It runs
+   * only while no request does, a slice at a time; any request preempts it and reuses what it
+   * evaluated. It builds in the sequence that already holds the most of the prompt, but never
+   * rebuilds the one the last request used (a preempted prefill would leave the requests being
+   * typed nothing to reuse): that one is only extended.
+   */
+  async prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
+    const entry = this.require("completion");
+    const skipped: PrefillResult = { ran: false, complete: false, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0 };
+    if (this.inFlight.has("completion")) return skipped;
+    const fim = entry.info.fim;
+    if (params.fim && !fim) throw new EngineError("fimUnsupported", `${entry.info.displayName} has no fill-in-the-middle tokens.`);
+    this.prefillInFlight?.abort();
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.prefillInFlight = controller;
+    const previous = this.queues.get("completion") ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(async (): Promise<PrefillResult> => {
+      if (controller.signal.aborted) return skipped;
+      const started = performance.now();
+      const pieces = params.fim && fim ? promptPieces(fim, layoutFimPrompt(fim, params.fim), entry.tokenizer, bosOf(entry.model)) : plainPieces(entry, params.prompt ?? "");
+      const tokens = piecesTokens(pieces);
+      const { sequences, caches } = entry.completion.snapshot();
+      const shift = entry.completion.canShift;
+      const plans = caches.map((cached) => planReuse(cached, tokens, { shift }));
+      let target = plans.reduce((best, plan, index) => plan.reused > plans[best].reused ? index : best, 0);
+      // The last request's sequence is only extended a little: larger work is done in the other one.
+      if (target === 0 && sequences.length > 1 && tokens.length - plans[0].reused > PREFILL_EXTEND_TOKENS) target = 1;
+      const sequence = sequences[target];
+      const reused = await applyReusePlan(sequence, tokens, plans[target]);
+      // The last token is left for the request: its logits pick the first generated token.
+      const toEvaluate = tokens.slice(reused, Math.max(reused, tokens.length - 1));
+      const evaluationStarted = performance.now();
+      const sliceTokens = Math.max(8, Math.round(entry.completion.promptTokensPerSecond * PREFILL_SLICE_SECONDS));
+      const evaluated = await evaluateInSlices(sequence, toEvaluate, sliceTokens, controller.signal);
+      entry.completion.recordPromptSpeed(evaluated, performance.now() - evaluationStarted);
+      const complete = evaluated === toEvaluate.length;
+      if (complete) entry.completion.touch(sequence);
+      return { ran: true, complete, promptTokens: tokens.length, reusedTokens: reused, evaluatedTokens: evaluated, promptMs: performance.now() - started };
+    });
+    const settled = run.finally(() => {
+      signal.removeEventListener("abort", onAbort);
+      if (this.prefillInFlight === controller) this.prefillInFlight = undefined;
+    });
+    this.queues.set("completion", settled.catch(() => undefined));
+    return settled;
   }
 
   infill(params: InfillParams, signal: AbortSignal, onText: (chunk: string) => void): Promise<CompleteResult> {
@@ -259,16 +344,14 @@ export class ModelHost {
     }
     return this.schedule("completion", signal, async (jobSignal) => {
       const { model } = entry;
-      const segments = layoutFimPrompt(fim, params);
-      const bos = model.tokens.bos;
-      const tokens: Token[] = bos != null && model.tokens.shouldPrependBosToken ? [bos] : [];
-      for (const segment of segments) {
-        if (segment.kind === "text") tokens.push(...model.tokenize(segment.text, false));
-        else tokens.push(fimTokenId(model, fim, segment.role));
-      }
+      const pieces = promptPieces(fim, layoutFimPrompt(fim, params), entry.tokenizer, bosOf(model));
+      const choice = fitPrompt(pieces, entry.completion.snapshot().caches, {
+        shift: entry.completion.canShift && params.reusePrefix !== false,
+        budgetTokens: params.reusePrefix === false ? undefined : entry.completion.budgetTokens(params.promptBudgetMs),
+      });
       const stopTokens = fimStopTokenRoles(fim).map((role) => fimTokenId(model, fim, role));
-      const outcome = await generateOnSequence(model, entry.sequences.completion, tokens, params, jobSignal, onText, stopTokens);
-      return { ...outcome, prompt: renderSegments(fim, segments) };
+      const outcome = await this.generateChoice(entry, choice, params, jobSignal, onText, stopTokens);
+      return { ...outcome, prompt: renderPieces(choice.pieces) };
     });
   }
 
@@ -357,6 +440,7 @@ export class ModelHost {
   async dispose(): Promise<void> {
     this.inspector.dispose();
     for (const controller of this.inFlight.values()) controller.abort();
+    this.prefillInFlight?.abort();
     for (const role of [...this.byRole.keys()]) await this.unload(role);
     await this.llama?.dispose();
     this.llama = undefined;
@@ -364,7 +448,7 @@ export class ModelHost {
 }
 
 /** Detects the FIM format from the vocabulary: which special tokens exist, never the file name. */
-function detectModelFim(model: LlamaModel, warn: (message: string) => void): FimFormat | null {
+export function detectModelFim(model: LlamaModel, warn: (message: string) => void = () => undefined): FimFormat | null {
   const infill = model.tokens.infill;
   const declared = (token: Token | null): DeclaredFimToken | undefined => {
     if (token == null) return undefined;
@@ -384,19 +468,38 @@ function detectModelFim(model: LlamaModel, warn: (message: string) => void): Fim
   return format;
 }
 
-function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole): Token {
+export function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole): Token {
   const text = fim.tokens[role];
   const tokens = text === undefined ? [] : model.tokenize(text, true);
   if (tokens.length !== 1) throw new EngineError("fimUnsupported", `The ${role} token of the ${fim.name} FIM format is missing from the vocabulary.`);
   return tokens[0];
 }
 
-export function defaultThreads(): number {
-  // Measured (bench/README.md, "engine"): on 2 cores, 2 threads were about twice as fast on an
-  // idle machine but generated 6x slower than 1 thread while other work loaded the CPU, as an
-  // editor does. 1 thread avoids that collapse; above 2 cores, one thread per physical core.
-  const cores = availableParallelism();
-  return cores <= 2 ? 1 : Math.min(8, Math.floor(cores / 2));
+/** Context sequences: the completion role's two (see CompletionSequences) and chat's. */
+const CONTEXT_SEQUENCES = 3;
+/** A prefill that only appends this many tokens to the last request's sequence runs there. */
+const PREFILL_EXTEND_TOKENS = 256;
+/** A prefill slice takes about this long, the most a request waits for a prefill to yield. */
+const PREFILL_SLICE_SECONDS = 0.12;
+
+function bosOf(model: LlamaModel): Token | undefined {
+  const bos = model.tokens.bos;
+  return bos != null && model.tokens.shouldPrependBosToken ? bos : undefined;
+}
+
+/** A plain prompt as pieces (BOS, then the text a line at a time), for reuse across sequences. */
+function plainPieces(entry: LoadedModel, prompt: string): PromptPiece<Token>[] {
+  const bos = bosOf(entry.model);
+  const tokens = entry.model.tokenize(prompt, false);
+  return [...(bos === undefined ? [] : [{ part: "fixed" as const, text: "", tokens: [bos] }]), { part: "middle", text: prompt, tokens }];
+}
+
+function failNoFim(displayName: string): never {
+  throw new EngineError("fimUnsupported", `${displayName} has no fill-in-the-middle tokens; use plain completion or a coder model.`);
+}
+
+function infoFor(entry: LoadedModel, role: ModelRole): LoadedModelInfo {
+  return { ...entry.info, role, promptTokensPerSecond: Math.round(entry.completion.promptTokensPerSecond * 10) / 10 };
 }
 
 function errorText(error: unknown): string {

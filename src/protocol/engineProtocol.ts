@@ -57,6 +57,8 @@ export interface LoadedModelInfo {
   chatTemplateWarning?: string;
   loraAdapters: LoraAdapter[];
   loadMs: number;
+  /** Prompt evaluation speed measured at load (tokens per second): sizes cold prompts to a time budget. */
+  promptTokensPerSecond: number;
 }
 
 export interface SamplingParams {
@@ -75,6 +77,12 @@ export interface SamplingParams {
   span?: SpanRule;
   /** false evaluates the whole prompt again (the benchmarks' baseline); default true. */
   reusePrefix?: boolean;
+  /**
+   * Most milliseconds of prompt evaluation (at the speed measured at load) a FIM request may
+   * spend: context the caches do not hold is then left out, farthest from the cursor first,
+   * until idle prefill makes it free. Unset: the whole prompt, whatever it costs.
+   */
+  promptBudgetMs?: number;
 }
 
 export interface CompleteParams extends SamplingParams {
@@ -93,6 +101,10 @@ export interface GenerationStats {
   firstTokenMs: number;
   generationMs: number;
   generatedTokens: number;
+  /** Of the reused tokens, those kept at shifted positions (beyond the common prefix). */
+  shiftedTokens?: number;
+  /** Prompt tokens of the requested prompt left out to fit `promptBudgetMs`. */
+  leftOutTokens?: number;
 }
 
 export type StopReason = "eog" | "maxTokens" | "stopString" | "timeBudget" | "aborted";
@@ -103,6 +115,28 @@ export interface CompleteResult {
   prompt: string;
   stopReason: StopReason;
   stats: GenerationStats;
+}
+
+/**
+ * Evaluates the prompt the next completion request will need, without generating, at low
+ * priority: it never interrupts a request, and any request preempts it and reuses what it did.
+ */
+export interface PrefillParams {
+  /** A FIM prompt (completion models with FIM tokens)… */
+  fim?: FimInput;
+  /** …or a plain one. */
+  prompt?: string;
+}
+
+export interface PrefillResult {
+  /** False when a request was running (a prefill never interrupts one). */
+  ran: boolean;
+  /** True when the whole prompt is now in a sequence; false when a request preempted it. */
+  complete: boolean;
+  promptTokens: number;
+  reusedTokens: number;
+  evaluatedTokens: number;
+  promptMs: number;
 }
 
 export interface ChatTurn {
@@ -160,6 +194,7 @@ export interface EngineMethods {
   unloadModel: { params: { role: ModelRole }; result: null };
   complete: { params: CompleteParams; result: CompleteResult };
   infill: { params: InfillParams; result: CompleteResult };
+  prefill: { params: PrefillParams; result: PrefillResult };
   chat: { params: ChatParams; result: ChatResult };
   status: { params: Record<string, never>; result: EngineStatus };
   describeModel: { params: { path: string }; result: ModelDescription };
@@ -240,7 +275,7 @@ export function parseExtensionMessage(value: unknown): ExtensionToEngineMessage 
   return undefined;
 }
 
-const METHODS: ReadonlySet<string> = new Set<EngineMethod>(["loadModel", "unloadModel", "complete", "infill", "chat", "status", "describeModel"]);
+const METHODS: ReadonlySet<string> = new Set<EngineMethod>(["loadModel", "unloadModel", "complete", "infill", "prefill", "chat", "status", "describeModel"]);
 function isEngineMethod(method: string): method is EngineMethod {
   return METHODS.has(method);
 }

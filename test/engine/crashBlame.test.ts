@@ -197,7 +197,7 @@ describe("engine deadlines (real engine, stories260K)", function () {
   });
 
   it("a request past its deadline is cancelled with a clear error; an engine that answers the cancel is kept", async () => {
-    const engine = startEngine({ deadlines: { requests: { status: 10_000, describeModel: 60_000, unloadModel: 60_000, loadModel: 600_000, complete: 5, infill: 120_000, chat: 300_000 } } });
+    const engine = startEngine({ deadlines: { requests: { status: 10_000, describeModel: 60_000, unloadModel: 60_000, loadModel: 600_000, complete: 5, infill: 120_000, chat: 300_000, prefill: 120_000 } } });
     try {
       await engine.request("loadModel", { role: "completion", modelPath: sharedModelPath("stories260K.gguf"), settings: testLoadSettings });
       const pid = engine.pid;

@@ -9,7 +9,7 @@ import { infillBody, llamaServerBackend } from "../../bench/llamaServer";
 import type { InfillParams } from "../../src/protocol/engineProtocol";
 
 const PARAMS: InfillParams = {
-  prefix: "function add(a, b) {\n", currentLine: "  return a", suffix: "\n}\n", filePath: "src/math.js",
+  prefix: "function add(a, b) {\n", recentLines: "  const c = 1;\n", currentLine: "  return a", suffix: "\n}\n", filePath: "src/math.js",
   chunks: [{ filePath: "src/util.js", text: "export const sum = (xs) => xs.reduce(add, 0);" }],
   maxTokens: 16, temperature: 0, topK: 40, topP: 0.95, timeBudgetMs: 3000,
   span: { shape: "line", languageId: "javascript", linePrefix: "  return a", tabSize: 4, baseIndent: 0, nextLineAllowed: false },
@@ -33,7 +33,8 @@ describe("llama-server baseline for the replay benchmark", () => {
         const parsed: unknown = JSON.parse(body);
         received.push({ path: request.url, body: parsed });
         response.setHeader("content-type", "application/json");
-        response.end(JSON.stringify({ content: " + b;", tokens_cached: 120, stop_type: "word", timings: { prompt_n: 3, prompt_ms: 12.5, predicted_n: 4, predicted_ms: 30 } }));
+        response.end(JSON.stringify({ content: " + b;", tokens_cached: 124, tokens_evaluated: 120, stop_type: "word",
+          timings: { cache_n: 117, prompt_n: 3, prompt_ms: 12.5, predicted_n: 4, predicted_ms: 30 } }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -47,17 +48,28 @@ describe("llama-server baseline for the replay benchmark", () => {
     assert.equal(received.length, 1);
     assert.deepEqual(received[0], { path: "/infill", body: infillBody(PARAMS) });
     const body = infillBody(PARAMS);
-    assert.equal(body.input_prefix, PARAMS.prefix);
+    assert.equal(body.input_prefix, `${PARAMS.prefix}${PARAMS.recentLines}`, "all lines above the cursor's line");
     assert.equal(body.input_suffix, PARAMS.suffix);
     assert.equal(body.prompt, PARAMS.currentLine);
     assert.deepEqual(body.input_extra, [{ filename: "src/util.js", text: PARAMS.chunks?.[0].text }]);
     assert.equal(body.cache_prompt, true);
     assert.equal(body.n_predict, 16);
     assert.deepEqual(body.stop, ["\n"]);
+    assert.deepEqual(body.samplers, ["top_k", "top_p", "infill"], "llama.vscode's own request");
 
     assert.equal(result.text, " + b;");
     assert.equal(result.stopReason, "stopString");
+    // Reuse comes from timings.cache_n, never tokens_cached (which counts generated tokens too).
     assert.deepEqual(result.stats, { promptTokens: 120, reusedTokens: 117, evaluatedTokens: 3, promptMs: 12.5, firstTokenMs: 12.5, generationMs: 42.5, generatedTokens: 4 });
+  });
+
+  it("generates exactly the tokens Hearth generated when asked to: no end of generation, stop string or time limit", () => {
+    const body = infillBody(PARAMS, { generate: 11 });
+    assert.equal(body.n_predict, 11);
+    assert.equal(body.ignore_eos, true);
+    assert.equal(body.stop, undefined);
+    assert.equal(body.t_max_predict_ms, undefined);
+    assert.ok(Array.isArray(body.samplers) && !body.samplers.includes("infill"));
   });
 
   it("reports an HTTP error instead of an empty suggestion", async () => {

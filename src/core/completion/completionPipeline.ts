@@ -1,11 +1,12 @@
 import type { ContextChunk } from "../fim/fimLayout";
 import type { FimFormat } from "../fim/fimFormat";
-import type { CompleteParams, CompleteResult, GenerationStats, InfillParams } from "../../protocol/engineProtocol";
+import type { CompleteParams, CompleteResult, GenerationStats, InfillParams, PrefillParams, PrefillResult } from "../../protocol/engineProtocol";
 import { AdaptiveDebounce, sleep } from "./adaptiveDebounce";
 import { CompletionCache } from "./completionCache";
 import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
 import { asSuggestion, finishSuggestion, keepSpan, leavesTextAfter, parsesNoWorse, refineBlockEnd, type ProcessedSuggestion } from "./postProcess";
-import { fimInputFor, plainPromptFor, windowStartLine } from "./promptLayout";
+import { mostStableFirst } from "./contextOrder";
+import { fimInputFor, plainPromptFor, prefixEndLine } from "./promptLayout";
 import { RequestManager } from "./requestManager";
 import { decideSuggestion, type SuggestIn, type SuggestionDecision, type SuggestionMode } from "./suggestionPolicy";
 import { heuristicVerdict, type SyntaxChecker, type SyntaxQuery, type SyntaxVerdict } from "./syntaxVerdict";
@@ -16,6 +17,8 @@ export interface CompletionBackend {
   model(): Promise<{ name: string; fim: FimFormat | null } | undefined>;
   infill(params: InfillParams, signal: AbortSignal): Promise<CompleteResult>;
   complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult>;
+  /** Evaluates the next request's prompt without generating (idle prefill); optional. */
+  prefill?(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult>;
 }
 
 export type ContextProvider = (document: DocumentSnapshot, signal: AbortSignal) => Promise<ContextChunk[]>;
@@ -34,6 +37,14 @@ export interface PipelineOptions {
   suggestIn?: () => SuggestIn;
   /** Longest wait for the syntax service before falling back to brackets and indentation. */
   syntaxBudgetMs?: number;
+  /**
+   * Most milliseconds a request may spend evaluating prompt tokens the engine has not cached
+   * (the first request in a file, a cursor jump): the engine leaves out far context to fit, and
+   * idle prefill evaluates the whole prompt afterwards. Unset: no limit.
+   */
+  promptBudgetMs?: number;
+  /** Called when the next request's prompt is worth evaluating now: a request left context out to answer in time. */
+  requestPrefill?: () => void;
 }
 
 export type SuggestionSource = "model" | "cache" | "typed-ahead" | "speculative";
@@ -65,8 +76,12 @@ export class CompletionPipeline {
   readonly debounce = new AdaptiveDebounce();
   private readonly requests = new RequestManager();
   private readonly speculation = new RequestManager();
-  /** Context chunks are kept while the prefix window stays put, so the prompt's start (and the KV cache) stays the same. */
-  private contextChunks: { uri: string; windowStart: number; chunks: ContextChunk[] } | undefined;
+  /**
+   * Context chunks change only at stable moments: another file, a step of the prefix window, a
+   * save. In between they are kept, so the prompt's start (and the KV cache) stays the same.
+   */
+  private contextChunks: { key: string; chunks: ContextChunk[] } | undefined;
+  private saves = 0;
   lastRequest: CompletionRequestRecord | undefined;
 
   constructor(private readonly backend: CompletionBackend, private readonly options: PipelineOptions) {}
@@ -123,6 +138,7 @@ export class CompletionPipeline {
       topP: 0.95,
       timeBudgetMs: this.options.timeBudgetMs,
       span: decision.rule,
+      ...(this.options.promptBudgetMs === undefined ? {} : { promptBudgetMs: this.options.promptBudgetMs }),
     };
     let result: CompleteResult;
     try {
@@ -137,6 +153,8 @@ export class CompletionPipeline {
       at: new Date(), filePath: document.filePath, model: model.name, fimFormat: model.fim?.name ?? null,
       prompt: result.prompt, chunks, raw: result.text, stats: result.stats, stopReason: result.stopReason, speculative,
     };
+    // Context was left out to answer in time: evaluate the whole prompt while the user reads or pauses.
+    if (!speculative && (result.stats.leftOutTokens ?? 0) > 0) this.options.requestPrefill?.();
     if (!speculative) this.lastRequest = record;
     if (result.stopReason === "aborted") return undefined;
     return { suggestion: await this.shape(document, decision, result.text, signal), record };
@@ -178,13 +196,35 @@ export class CompletionPipeline {
 
   private async chunksFor(document: DocumentSnapshot, signal: AbortSignal, speculative: boolean): Promise<ContextChunk[]> {
     if (!this.options.context) return [];
-    const windowStart = windowStartLine(document);
+    const key = `${document.uri}\n${prefixEndLine(document)}\n${this.saves}`;
     const known = this.contextChunks;
-    if (known && known.uri === document.uri && (speculative || known.windowStart === windowStart)) return known.chunks;
+    if (known && (known.key === key || (speculative && known.key.startsWith(`${document.uri}\n`)))) return known.chunks;
     if (speculative) return [];
-    const chunks = await this.options.context(document, signal).catch(() => []);
-    this.contextChunks = { uri: document.uri, windowStart, chunks };
+    const fresh = await this.options.context(document, signal).catch(() => []);
+    // Chunks still wanted keep their places at the front (their cached tokens stay reusable); new ones go after.
+    const chunks = mostStableFirst(known?.chunks ?? [], fresh);
+    this.contextChunks = { key, chunks };
     return chunks;
+  }
+
+  /** A document was saved: its context may have changed (a stable moment to gather it again). */
+  documentSaved(): void {
+    this.saves++;
+  }
+
+  /**
+   * Idle prefill: has the engine evaluate the prompt the next request at this cursor will need,
+   * without generating. Skipped while a request is open; any request preempts it in the engine.
+   */
+  async prefill(document: DocumentSnapshot, signal: AbortSignal = new AbortController().signal): Promise<PrefillResult | undefined> {
+    const backend = this.backend;
+    if (!backend.prefill || this.openRequests > 0 || !decideSuggestion(document, false, this.options.suggestIn?.()).suggest) return undefined;
+    const model = await this.backend.model();
+    if (!model || signal.aborted) return undefined;
+    const chunks = model.fim ? await this.chunksFor(document, signal, false) : [];
+    if (signal.aborted || this.openRequests > 0) return undefined;
+    const params: PrefillParams = model.fim ? { fim: fimInputFor(document, chunks) } : { prompt: plainPromptFor(document) };
+    return backend.prefill(params, signal).catch(() => undefined);
   }
 
   /**

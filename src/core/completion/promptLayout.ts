@@ -18,9 +18,13 @@ export interface LayoutLimits {
   /** Most characters of suffix, and of the cursor line's text before the cursor. */
   suffixChars: number;
   currentLineChars: number;
+  /** Most characters of the whole lines between the prefix and the cursor's line (they follow the middle token). */
+  recentChars: number;
 }
 
-export const DEFAULT_LAYOUT: LayoutLimits = { prefixLines: 96, suffixLines: 24, windowStep: 32, prefixChars: 6000, suffixChars: 1500, currentLineChars: 1000 };
+export const DEFAULT_LAYOUT: LayoutLimits = {
+  prefixLines: 96, suffixLines: 24, windowStep: 32, prefixChars: 6000, suffixChars: 1500, currentLineChars: 1000, recentChars: 2500,
+};
 
 /**
  * The first line of the prefix window: it moves in steps of `windowStep` lines, so pressing
@@ -39,6 +43,24 @@ export function windowStartLine(document: DocumentSnapshot, limits = DEFAULT_LAY
   return start;
 }
 
+/**
+ * Where the prefix ends and the recent lines (after the middle token) begin: the last multiple of
+ * `windowStep` at or above the cursor's line, so the prefix, the suffix before the middle token
+ * and everything before them stay put while the user types and presses Enter; they change once
+ * per step of lines. Recent lines longer than `recentChars` move the end down a quarter step at
+ * a time, then line by line.
+ */
+export function prefixEndLine(document: DocumentSnapshot, limits = DEFAULT_LAYOUT, windowStart = windowStartLine(document, limits)): number {
+  const line = cursorLine(document);
+  let end = Math.max(windowStart, Math.floor(line.lineNumber / limits.windowStep) * limits.windowStep);
+  const above = linesAbove(document, line.lineStart);
+  const charsFrom = suffixSums(above);
+  const quarter = Math.max(1, Math.floor(limits.windowStep / 4));
+  while (end + quarter <= line.lineNumber && charsFrom[end] > limits.recentChars) end += quarter;
+  while (end < line.lineNumber && charsFrom[end] > limits.recentChars) end++;
+  return end;
+}
+
 function linesAbove(document: DocumentSnapshot, lineStart: number): string[] {
   const above = document.text.slice(0, lineStart);
   return above === "" ? [] : above.split("\n").slice(0, -1);
@@ -53,20 +75,26 @@ function suffixSums(lines: readonly string[]): number[] {
 
 /**
  * The FIM input for a cursor, laid out for KV-cache reuse (DESIGN.md): the prefix window
- * starts at a multiple of `windowStep` lines, so pressing Enter does not shift it; the
- * cursor line's text goes after the middle token; the suffix stays short.
+ * starts and ends at multiples of `windowStep` lines; the lines typed since it last stepped
+ * and the cursor line's text go after the middle token, so typing and Enter only append
+ * tokens; the suffix stays short.
  */
 export function fimInputFor(document: DocumentSnapshot, chunks: readonly ContextChunk[] = [], limits = DEFAULT_LAYOUT): FimInput {
   const line = cursorLine(document);
   const windowStart = windowStartLine(document, limits);
-  let prefix = linesAbove(document, line.lineStart).slice(windowStart).map((text) => `${text}\n`).join("");
-  // Only a single line longer than the limit gets here: keep its end, nearest the cursor.
-  if (prefix.length > limits.prefixChars) prefix = prefix.slice(prefix.length - limits.prefixChars);
+  const prefixEnd = prefixEndLine(document, limits, windowStart);
+  const above = linesAbove(document, line.lineStart);
+  let prefix = above.slice(windowStart, prefixEnd).map((text) => `${text}\n`).join("");
+  let recentLines = above.slice(prefixEnd).map((text) => `${text}\n`).join("");
+  // Only a single line longer than the limits gets here: keep its end, nearest the cursor.
+  if (recentLines.length > limits.recentChars) recentLines = recentLines.slice(recentLines.length - limits.recentChars);
+  if (prefix.length + recentLines.length > limits.prefixChars) prefix = prefix.slice(Math.min(prefix.length, prefix.length + recentLines.length - limits.prefixChars));
   const below = document.text.slice(document.offset).split("\n").slice(0, limits.suffixLines + 1);
   const suffix = capAtLineEnd(below, limits.suffixChars);
   const currentLine = line.before.length > limits.currentLineChars ? line.before.slice(line.before.length - limits.currentLineChars) : line.before;
   return {
     prefix,
+    recentLines,
     currentLine,
     suffix,
     filePath: document.filePath,
@@ -91,5 +119,5 @@ function capAtLineEnd(lines: readonly string[], maxChars: number): string {
 /** Prefix-only prompt for models without FIM tokens: the prefix window and the current line. */
 export function plainPromptFor(document: DocumentSnapshot, limits = DEFAULT_LAYOUT): string {
   const input = fimInputFor(document, [], limits);
-  return input.prefix + input.currentLine;
+  return input.prefix + (input.recentLines ?? "") + input.currentLine;
 }

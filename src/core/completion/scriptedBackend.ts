@@ -1,6 +1,6 @@
 import type { FimFormat } from "../fim/fimFormat";
 import { layoutFimPrompt, renderSegments } from "../fim/fimLayout";
-import type { CompleteParams, CompleteResult, InfillParams } from "../../protocol/engineProtocol";
+import type { CompleteParams, CompleteResult, InfillParams, PrefillParams, PrefillResult } from "../../protocol/engineProtocol";
 import type { CompletionBackend } from "./completionPipeline";
 
 /**
@@ -9,6 +9,7 @@ import type { CompletionBackend } from "./completionPipeline";
  */
 export class ScriptedBackend implements CompletionBackend {
   readonly requests: (InfillParams | CompleteParams)[] = [];
+  readonly prefills: PrefillParams[] = [];
 
   constructor(private readonly answers: string[], private readonly fim: FimFormat | null = null, private readonly name = "scripted") {}
 
@@ -25,6 +26,11 @@ export class ScriptedBackend implements CompletionBackend {
   async complete(params: CompleteParams): Promise<CompleteResult> {
     this.requests.push(params);
     return this.answer(params.prompt);
+  }
+
+  async prefill(params: PrefillParams): Promise<PrefillResult> {
+    this.prefills.push(params);
+    return { ran: true, complete: true, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0 };
   }
 
   private answer(prompt: string): CompleteResult {

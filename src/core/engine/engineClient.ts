@@ -508,6 +508,7 @@ function describeMethod(method: EngineMethod): string {
     case "complete": case "infill": return "the completion";
     case "chat": return "the chat reply";
     case "status": return "a status check";
+    case "prefill": return "evaluating the next prompt ahead of time";
   }
 }
 

@@ -29,6 +29,8 @@ export const DEFAULT_DEADLINES: EngineDeadlines = {
     complete: 120_000,
     infill: 120_000,
     chat: 300_000,
+    // Idle prefill evaluates a whole prompt without output, like a completion's first token.
+    prefill: 120_000,
   },
   startMs: 30_000,
   cancelGraceMs: 5_000,

@@ -92,7 +92,8 @@ describe("completion pipeline in a notebook cell", () => {
     const result = await pipeline(backend).provide(inNotebook(cells, 3, "total = █"), { manual: false, signal: signal() });
     assert.equal(result?.suggestions[0].text, "values.sum()");
     const request = backend.requests[0] as InfillParams;
-    assert.equal(request.prefix, "import numpy as np\n\nvalues = np.arange(10)\n\n");
+    // Lines before the cursor's line: the prefix window, then the lines since its last step (here all of them).
+    assert.equal(request.prefix + (request.recentLines ?? ""), "import numpy as np\n\nvalues = np.arange(10)\n\n");
     assert.equal(request.currentLine, "total = ");
     assert.match(request.suffix, /print\(total\)/);
     assert.ok(!result?.request?.prompt.includes("Some prose"), "markdown is not in the prompt");

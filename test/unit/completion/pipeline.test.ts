@@ -78,15 +78,35 @@ describe("request manager", () => {
 });
 
 describe("prompt layout for cache reuse", () => {
-  it("moves the window start in coarse steps and puts the current line last", () => {
+  it("moves the window in coarse steps; lines typed since its last step go with the current line, after the middle token", () => {
     const lines = Array.from({ length: 200 }, (_, index) => `line${index}`);
     const at = (line: number) => doc(lines.slice(0, line).join("\n") + "\n  cur█\n" + lines.slice(line).join("\n"));
     const first = fimInputFor(at(150));
-    const next = fimInputFor(at(151));
+    const next = fimInputFor(doc(lines.slice(0, 150).join("\n") + "\n  cur\n█\n" + lines.slice(150).join("\n")));
     assert.equal(first.currentLine, "  cur");
-    assert.ok(first.prefix.startsWith("line32\n"), first.prefix.slice(0, 20));
-    assert.ok(next.prefix.startsWith(first.prefix), "pressing Enter appends to the prefix instead of shifting it");
+    assert.ok(first.prefix.startsWith("line32\n") && first.prefix.endsWith("line127\n"), first.prefix.slice(0, 20));
+    assert.equal(first.recentLines, lines.slice(128, 150).map((line) => `${line}\n`).join(""));
+    // Pressing Enter appends a recent line: the prefix and the suffix before the middle token stay the same.
+    assert.equal(next.prefix, first.prefix);
+    assert.equal(next.recentLines, `${first.recentLines}  cur\n`);
+    assert.equal(next.currentLine, "");
+    assert.equal(next.suffix, first.suffix);
     assert.ok(first.suffix.split("\n").length <= DEFAULT_LAYOUT.suffixLines + 1);
+    // At the step (line 160 = 5 × 32) the window moves: the recent lines join the prefix.
+    const stepped = fimInputFor(at(160));
+    assert.ok(stepped.prefix.startsWith("line64\n") && stepped.prefix.endsWith("line159\n"), stepped.prefix.slice(-20));
+    assert.equal(stepped.recentLines, "");
+    assert.equal(fimInputFor(at(159)).recentLines?.split("\n").length, 32);
+  });
+
+  it("moves the end of the prefix down when the recent lines are too long", () => {
+    const lines = Array.from({ length: 60 }, (_, index) => `const v${index} = "${"y".repeat(200)}";`);
+    const input = fimInputFor(doc(lines.slice(0, 60).join("\n") + "\n█\n"));
+    const recent = input.recentLines ?? "";
+    assert.ok(recent.length > 0 && recent.length <= DEFAULT_LAYOUT.recentChars, `${recent.length}`);
+    const above = lines.map((line) => `${line}\n`).join("");
+    assert.ok(above.endsWith(input.prefix + recent), "the prefix and the recent lines are the lines above, without a gap");
+    assert.ok(input.prefix.length > 0);
   });
 
   it("bounds the prompt by characters as well as lines, still moving the window in steps", () => {
@@ -99,7 +119,7 @@ describe("prompt layout for cache reuse", () => {
     assert.ok(first.prefix.length <= DEFAULT_LAYOUT.prefixChars, `prefix of ${first.prefix.length} characters`);
     // Lines 96..149 hold 6.5k characters; the next step, 128, is the first that fits.
     assert.ok(first.prefix.startsWith(`${long(128)}\n`), first.prefix.slice(0, 20));
-    assert.ok(next.prefix.startsWith(first.prefix), "pressing Enter appends to the prefix instead of shifting it");
+    assert.equal(next.prefix, first.prefix, "pressing Enter leaves the prefix as it was");
     assert.ok(first.suffix.length <= DEFAULT_LAYOUT.suffixChars);
   });
 
@@ -177,5 +197,83 @@ describe("completion pipeline", () => {
     controller.abort();
     assert.equal(await pending, undefined);
     assert.equal(backend.requests.length, 0);
+  });
+});
+
+describe("completion pipeline: context chunks at stable moments and idle prefill", () => {
+  const chunk = (name: string) => ({ filePath: name, text: `export const ${name} = 1;` });
+  /** 100 lines, the cursor at the end of line `line`. */
+  const at = (line: number, uri = "file:///a.ts") => {
+    const lines = Array.from({ length: 100 }, (_, index) => `const v${index} = ${index};`);
+    return doc(lines.slice(0, line + 1).join("\n") + "█\n" + lines.slice(line + 1).join("\n"), uri);
+  };
+
+  it("gathers context chunks again only at a window step, another file or a save, keeping kept chunks first", async () => {
+    const backend = new ScriptedBackend(["x"], qwen);
+    let gathered = 0;
+    let answer = [chunk("a"), chunk("b")];
+    const completions = new CompletionPipeline(backend, {
+      maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 0, timeBudgetMs: 1000, speculate: false,
+      context: async () => {
+        gathered++;
+        return answer;
+      },
+    });
+    const chunksOf = (index: number) => ((backend.requests[index] as InfillParams).chunks ?? []).map((c) => c.filePath);
+    await completions.provide(at(40), { manual: false, signal: signal() });
+    answer = [chunk("c"), chunk("b")];
+    await completions.provide(at(41), { manual: false, signal: signal() });
+    await completions.provide(at(45), { manual: false, signal: signal() });
+    assert.equal(gathered, 1, "typing and Enter within a window step keep the chunks");
+    assert.deepEqual(chunksOf(2), ["a", "b"]);
+    await completions.provide(at(64), { manual: false, signal: signal() });
+    assert.equal(gathered, 2, "the window stepped");
+    assert.deepEqual(chunksOf(3), ["b", "c"], "b keeps its place at the front, c (new) goes after it");
+    completions.documentSaved();
+    await completions.provide(at(65), { manual: false, signal: signal() });
+    await completions.provide(at(65, "file:///b.ts"), { manual: false, signal: signal() });
+    assert.equal(gathered, 4, "a save, then another file");
+  });
+
+  it("prefills the prompt the next request needs, and asks for a prefill when a request left context out", async () => {
+    const backend = new ScriptedBackend(["x"], qwen);
+    let asked = 0;
+    const completions = new CompletionPipeline({
+      ...backend,
+      model: () => backend.model(),
+      complete: (params) => backend.complete(params),
+      prefill: (params) => backend.prefill(params),
+      infill: async (params) => {
+        const result = await backend.infill(params);
+        return { ...result, stats: { ...result.stats, leftOutTokens: params.promptBudgetMs === 250 ? 120 : 0 } };
+      },
+    }, { maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 0, timeBudgetMs: 1000, speculate: false, promptBudgetMs: 250, requestPrefill: () => asked++ });
+    const document = at(50);
+    const result = await completions.prefill(document);
+    assert.equal(result?.ran, true);
+    assert.deepEqual(backend.prefills[0].fim, fimInputFor(document));
+    await completions.provide(document, { manual: false, signal: signal() });
+    assert.equal((backend.requests[0] as InfillParams).promptBudgetMs, 250);
+    assert.equal(asked, 1, "the left-out context is prefilled next");
+  });
+
+  it("does not prefill while a request is open", async () => {
+    let release: () => void = () => undefined;
+    const backend = new ScriptedBackend(["x"], qwen);
+    const completions = new CompletionPipeline({
+      model: () => backend.model(),
+      complete: (params) => backend.complete(params),
+      prefill: (params) => backend.prefill(params),
+      infill: async (params) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return backend.infill(params);
+      },
+    }, { maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 0, timeBudgetMs: 1000, speculate: false });
+    const pending = completions.provide(at(10), { manual: false, signal: signal() });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await completions.prefill(at(10)), undefined);
+    release();
+    await pending;
+    assert.equal(backend.prefills.length, 0);
   });
 });

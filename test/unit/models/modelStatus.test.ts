@@ -7,7 +7,7 @@ function info(overrides: Partial<LoadedModelInfo> = {}): LoadedModelInfo {
   return {
     role: "completion", modelPath: "/models/tiny-stories-b.gguf", displayName: "tiny-stories-b", architecture: "llama",
     contextSize: 2048, trainedContextSize: 2048, threads: 4, fim: null, gpuLayers: 0, memoryEstimate: { ramBytes: 1, vramBytes: 0 },
-    chatWrapper: "General", chatWrapperType: "GeneralChatWrapper", loraAdapters: [], loadMs: 120, ...overrides,
+    chatWrapper: "General", chatWrapperType: "GeneralChatWrapper", loraAdapters: [], loadMs: 120, promptTokensPerSecond: 100, ...overrides,
   };
 }
 
