@@ -1,7 +1,8 @@
 // E2E steps for a newcomer's first minutes (issue 16): the palette and context menu, the
 // download-off dialog and the Settings editor tab it opens, a model file that fails to load
 // (never saved as the model, also at start-up), the status after Unload Models, choosing the
-// current model again, and the chat readable in four themes (WCAG AA contrast, screenshots).
+// current model again, the chat readable in four themes (WCAG AA contrast, screenshots), and a
+// newcomer's walkthrough ticked by its own Select Model… button.
 /* global getComputedStyle -- used in a callback that runs inside the chat webview */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -55,8 +56,21 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
     return before.replace(/,.*$/, "").trim();
   }
 
+  /** Reloads the window, and makes sure it did: a toast arriving meanwhile can close the palette before its Enter. */
   async function reloadWindow() {
-    await runPaletteCommand("Developer: Reload Window");
+    for (let attempt = 1; ; attempt++) {
+      await page.evaluate(() => { window.__hearthBeforeReload = true; });
+      await runPaletteCommand("Developer: Reload Window");
+      let reloaded = false;
+      for (const deadline = Date.now() + 10_000; !reloaded && Date.now() < deadline; await page.waitForTimeout(250)) {
+        // While the page navigates, evaluate fails: not reloaded yet.
+        reloaded = await page.evaluate(() => window.__hearthBeforeReload !== true).catch(() => false);
+      }
+      if (reloaded) break;
+      if (attempt >= 3) throw new Error("the window did not reload");
+      log(`  the window did not reload (attempt ${attempt}): retrying`);
+      await page.keyboard.press("Escape");
+    }
     await page.waitForTimeout(2_000);
     await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });
   }
@@ -256,5 +270,57 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
       if (original) await pickColorTheme(original).catch((error) => log(`  could not restore the theme ${original}: ${error.message}`));
     }
     return figures.join("; ");
+  });
+
+  await step("a newcomer's walkthrough: no model yet, its Select Model… button chooses one and ticks the step", async () => {
+    // A fresh session with no model configured (VS Code counts a walkthrough event once a session,
+    // so the tick of the earlier steps must not come from an event of theirs).
+    for (const scope of ["User", "Machine"]) {
+      updateJson(path.join(userDataDir, scope, "settings.json"), (settings) => {
+        delete settings["hearth.completion.modelPath"];
+        delete settings["hearth.chat.modelPath"];
+      });
+    }
+    await reloadWindow();
+    await waitForStatus(/Hearth: no model$/, 90_000);
+    await dismissNotifications();
+    // Right after the reload the restoring chat view may take focus and close the walkthrough picker: open it again then.
+    const walkthroughRow = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: "Get started with Hearth" }).first();
+    for (let attempt = 1; ; attempt++) {
+      await runPaletteCommand("Welcome: Open Walkthrough...");
+      if (await walkthroughRow.waitFor({ state: "visible", timeout: 8_000 }).then(() => true, () => false)) break;
+      if (attempt >= 3) throw new Error("the walkthrough picker did not stay open");
+      log(`  the walkthrough picker closed before a pick (attempt ${attempt}): retrying`);
+      await page.keyboard.press("Escape");
+    }
+    await walkthroughRow.click();
+    const chooseStep = page.locator(".gettingStartedContainer .getting-started-step").filter({ hasText: "Choose a local model" }).first();
+    await chooseStep.waitFor({ state: "visible", timeout: 20_000 });
+    const checkbox = chooseStep.locator("[role=checkbox]").first();
+    // VS Code keeps a step's tick across sessions: the tick of the earlier steps is undone by hand first.
+    if (await checkbox.getAttribute("aria-checked") === "true") await checkbox.click();
+    await chooseStep.locator(".codicon-getting-started-step-checked").waitFor({ state: "detached", timeout: 10_000 });
+    await chooseStep.locator(".step-title").first().click();
+    const selectModel = chooseStep.locator(".monaco-button, a").filter({ hasText: /^Select Model…$/ }).first();
+    await selectModel.waitFor({ state: "visible", timeout: 10_000 });
+    // Nothing ticks it while no model is chosen.
+    await page.waitForTimeout(1_000);
+    assert(await checkbox.getAttribute("aria-checked") === "false", "the step is ticked before a model was chosen");
+    await screenshot("walkthrough-no-model");
+    await selectModel.click();
+    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: current }).first();
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    await row.click();
+    // The test models have no FIM tokens: Hearth asks once before using one for completions.
+    const useIt = page.locator(".monaco-dialog-box .monaco-button").filter({ hasText: "Use It" });
+    if (await useIt.waitFor({ state: "visible", timeout: 10_000 }).then(() => true, () => false)) await useIt.click();
+    await statusItem().filter({ hasText: new RegExp(`Hearth: ${current}$`) }).waitFor({ state: "visible", timeout: 60_000 });
+    await chooseStep.locator(".codicon-getting-started-step-checked").waitFor({ state: "attached", timeout: 10_000 });
+    const ticked = await checkbox.getAttribute("aria-checked");
+    await screenshot("walkthrough-ticked-by-its-button");
+    assert(ticked === "true", `the step's checkbox says aria-checked=${ticked}`);
+    const saved = await savedModelPath(path.join(readJson(machineSettings)["hearth.modelFolders"][0], `${current}.gguf`));
+    assert(saved?.endsWith(`${current}.gguf`), `the chosen model was not saved: ${JSON.stringify(saved)}`);
+    return `unticked with no model; after Select Model… → ${current}: ticked; saved ${JSON.stringify(saved)}`;
   });
 }
