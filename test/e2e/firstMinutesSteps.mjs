@@ -96,6 +96,33 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
     return saved;
   }
 
+  /**
+   * The notification holding `text`: its toast, or its entry in the notification centre once the
+   * toast is gone (Escape, which a quick input's retry presses, hides every toast).
+   */
+  async function notification(text) {
+    const shown = toast(text);
+    if (await shown.isVisible()) return shown;
+    const listed = page.locator(".notifications-center .notification-list-item").filter({ hasText: text }).first();
+    if (!(await listed.isVisible())) await runPaletteCommand("Notifications: Show Notifications");
+    await listed.waitFor({ state: "visible", timeout: 10_000 });
+    return listed;
+  }
+
+  /**
+   * In the model picker that is open, picks the model that served at the start of these steps,
+   * confirms using it (the test models have no FIM tokens: Hearth asks once) and waits until it
+   * serves (on the status text itself: waitForStatus would stop at a failure still shown meanwhile).
+   */
+  async function pickCurrentModel() {
+    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: current }).first();
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    await row.click();
+    const useIt = page.locator(".monaco-dialog-box .monaco-button").filter({ hasText: "Use It" });
+    if (await useIt.waitFor({ state: "visible", timeout: 10_000 }).then(() => true, () => false)) await useIt.click();
+    await statusItem().filter({ hasText: new RegExp(`Hearth: ${current}$`) }).waitFor({ state: "visible", timeout: 60_000 });
+  }
+
   await step("palette: Suggest Completion (Alternatives) is listed and asks for a suggestion", async () => {
     await page.keyboard.press("Escape");
     await dismissNotifications();
@@ -190,14 +217,9 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
     await runPaletteCommand("Hearth: Focus on Chat View");
     await chatFrame(30_000);
     // The error's own action recovers.
-    await error.locator(".monaco-button").filter({ hasText: "Select Model" }).click();
-    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: current }).first();
-    await row.waitFor({ state: "visible", timeout: 15_000 });
-    await row.click();
-    const useIt = page.locator(".monaco-dialog-box .monaco-button").filter({ hasText: "Use It" });
-    if (await useIt.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false)) await useIt.click();
-    // waitForStatus would stop at the failure still shown while the chosen model loads.
-    await statusItem().filter({ hasText: new RegExp(`Hearth: ${current}$`) }).waitFor({ state: "visible", timeout: 60_000 });
+    await (await notification("notes.gguf")).locator(".monaco-button").filter({ hasText: "Select Model" }).click();
+    await pickCurrentModel();
+    if (await page.locator(".notifications-center").isVisible()) await page.keyboard.press("Escape");
     const recovered = await statusText();
     const saved = await savedModelPath(working);
     assert(saved === working, `the chosen model was not saved: ${JSON.stringify(saved)}`);
@@ -308,13 +330,7 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
     assert(await checkbox.getAttribute("aria-checked") === "false", "the step is ticked before a model was chosen");
     await screenshot("walkthrough-no-model");
     await selectModel.click();
-    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: current }).first();
-    await row.waitFor({ state: "visible", timeout: 15_000 });
-    await row.click();
-    // The test models have no FIM tokens: Hearth asks once before using one for completions.
-    const useIt = page.locator(".monaco-dialog-box .monaco-button").filter({ hasText: "Use It" });
-    if (await useIt.waitFor({ state: "visible", timeout: 10_000 }).then(() => true, () => false)) await useIt.click();
-    await statusItem().filter({ hasText: new RegExp(`Hearth: ${current}$`) }).waitFor({ state: "visible", timeout: 60_000 });
+    await pickCurrentModel();
     await chooseStep.locator(".codicon-getting-started-step-checked").waitFor({ state: "attached", timeout: 10_000 });
     const ticked = await checkbox.getAttribute("aria-checked");
     await screenshot("walkthrough-ticked-by-its-button");
