@@ -306,18 +306,18 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
     await reloadWindow();
     await waitForStatus(/Hearth: no model$/, 90_000);
     await dismissNotifications();
-    // Right after the reload the restoring chat view may take focus and close the walkthrough picker: open it again then.
+    // Right after the reload the restoring chat view may take focus and close the walkthrough
+    // picker, before or while its row is clicked: open it again then.
     const walkthroughRow = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: "Get started with Hearth" }).first();
+    const chooseStep = page.locator(".gettingStartedContainer .getting-started-step").filter({ hasText: "Choose a local model" }).first();
     for (let attempt = 1; ; attempt++) {
       await runPaletteCommand("Welcome: Open Walkthrough...");
-      if (await walkthroughRow.waitFor({ state: "visible", timeout: 8_000 }).then(() => true, () => false)) break;
-      if (attempt >= 3) throw new Error("the walkthrough picker did not stay open");
+      const picked = await walkthroughRow.click({ timeout: 8_000 }).then(() => true, () => false);
+      if (picked && await chooseStep.waitFor({ state: "visible", timeout: 15_000 }).then(() => true, () => false)) break;
+      if (attempt >= 3) throw new Error("the walkthrough did not open from its picker");
       log(`  the walkthrough picker closed before a pick (attempt ${attempt}): retrying`);
       await page.keyboard.press("Escape");
     }
-    await walkthroughRow.click();
-    const chooseStep = page.locator(".gettingStartedContainer .getting-started-step").filter({ hasText: "Choose a local model" }).first();
-    await chooseStep.waitFor({ state: "visible", timeout: 20_000 });
     const checkbox = chooseStep.locator("[role=checkbox]").first();
     // VS Code keeps a step's tick across sessions: the tick of the earlier steps is undone by hand first.
     if (await checkbox.getAttribute("aria-checked") === "true") await checkbox.click();
