@@ -400,10 +400,19 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
     await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });
     await waitForStatus(/Hearth: /, 90_000);
     const frame = await openChat();
-    const toast = page.locator(".notifications-toasts .notification-list-item").filter({ hasText: "chat history could not be read" }).first();
-    await toast.waitFor({ state: "visible", timeout: 30_000 });
+    // The warning comes at start-up: when the reload took long, its toast may have timed out
+    // already (VS Code hides a warning's toast after a while); it is then in the notification centre.
+    let toast = page.locator(".notifications-toasts .notification-list-item").filter({ hasText: "chat history could not be read" }).first();
+    const inCentre = !(await toast.waitFor({ state: "visible", timeout: 15_000 }).then(() => true, () => false));
+    if (inCentre) {
+      log("  the warning's toast is gone: looking in the notification centre");
+      await runPaletteCommand("Notifications: Show Notifications");
+      toast = page.locator(".notifications-center .notification-list-item").filter({ hasText: "chat history could not be read" }).first();
+      await toast.waitFor({ state: "visible", timeout: 10_000 });
+    }
     const warning = norm(await toast.locator(".notification-list-item-message").innerText());
     await screenshot("chat-torn-history");
+    if (inCentre) await page.keyboard.press("Escape");
     const aside = readdirSync(path.dirname(file)).filter((name) => /^chat-history\.corrupt-\d+\.json$/.test(name));
     assert(aside.length === 1, `the torn file was not moved aside: ${JSON.stringify(readdirSync(path.dirname(file)))}`);
     assert(warning.includes(aside[0]), `the warning does not say where the file went: ${JSON.stringify(warning)}`);

@@ -1,7 +1,8 @@
 // E2E steps for a newcomer's first minutes (issue 16): the palette and context menu, the
 // download-off dialog and the Settings editor tab it opens, a model file that fails to load
 // (never saved as the model, also at start-up), the status after Unload Models, choosing the
-// current model again, and the chat readable in four themes (WCAG AA contrast, screenshots).
+// current model again, the chat readable in four themes (WCAG AA contrast, screenshots), and a
+// newcomer's walkthrough ticked by its own Select Model… button.
 /* global getComputedStyle -- used in a callback that runs inside the chat webview */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -55,8 +56,21 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
     return before.replace(/,.*$/, "").trim();
   }
 
+  /** Reloads the window, and makes sure it did: a toast arriving meanwhile can close the palette before its Enter. */
   async function reloadWindow() {
-    await runPaletteCommand("Developer: Reload Window");
+    for (let attempt = 1; ; attempt++) {
+      await page.evaluate(() => { window.__hearthBeforeReload = true; });
+      await runPaletteCommand("Developer: Reload Window");
+      let reloaded = false;
+      for (const deadline = Date.now() + 10_000; !reloaded && Date.now() < deadline; await page.waitForTimeout(250)) {
+        // While the page navigates, evaluate fails: not reloaded yet.
+        reloaded = await page.evaluate(() => window.__hearthBeforeReload !== true).catch(() => false);
+      }
+      if (reloaded) break;
+      if (attempt >= 3) throw new Error("the window did not reload");
+      log(`  the window did not reload (attempt ${attempt}): retrying`);
+      await page.keyboard.press("Escape");
+    }
     await page.waitForTimeout(2_000);
     await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: 60_000 });
   }
@@ -80,6 +94,33 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
       saved = readJson(machineSettings)["hearth.completion.modelPath"];
     }
     return saved;
+  }
+
+  /**
+   * The notification holding `text`: its toast, or its entry in the notification centre once the
+   * toast is gone (Escape, which a quick input's retry presses, hides every toast).
+   */
+  async function notification(text) {
+    const shown = toast(text);
+    if (await shown.isVisible()) return shown;
+    const listed = page.locator(".notifications-center .notification-list-item").filter({ hasText: text }).first();
+    if (!(await listed.isVisible())) await runPaletteCommand("Notifications: Show Notifications");
+    await listed.waitFor({ state: "visible", timeout: 10_000 });
+    return listed;
+  }
+
+  /**
+   * In the model picker that is open, picks the model that served at the start of these steps,
+   * confirms using it (the test models have no FIM tokens: Hearth asks once) and waits until it
+   * serves (on the status text itself: waitForStatus would stop at a failure still shown meanwhile).
+   */
+  async function pickCurrentModel() {
+    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: current }).first();
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    await row.click();
+    const useIt = page.locator(".monaco-dialog-box .monaco-button").filter({ hasText: "Use It" });
+    if (await useIt.waitFor({ state: "visible", timeout: 10_000 }).then(() => true, () => false)) await useIt.click();
+    await statusItem().filter({ hasText: new RegExp(`Hearth: ${current}$`) }).waitFor({ state: "visible", timeout: 60_000 });
   }
 
   await step("palette: Suggest Completion (Alternatives) is listed and asks for a suggestion", async () => {
@@ -176,14 +217,9 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
     await runPaletteCommand("Hearth: Focus on Chat View");
     await chatFrame(30_000);
     // The error's own action recovers.
-    await error.locator(".monaco-button").filter({ hasText: "Select Model" }).click();
-    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: current }).first();
-    await row.waitFor({ state: "visible", timeout: 15_000 });
-    await row.click();
-    const useIt = page.locator(".monaco-dialog-box .monaco-button").filter({ hasText: "Use It" });
-    if (await useIt.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false)) await useIt.click();
-    // waitForStatus would stop at the failure still shown while the chosen model loads.
-    await statusItem().filter({ hasText: new RegExp(`Hearth: ${current}$`) }).waitFor({ state: "visible", timeout: 60_000 });
+    await (await notification("notes.gguf")).locator(".monaco-button").filter({ hasText: "Select Model" }).click();
+    await pickCurrentModel();
+    if (await page.locator(".notifications-center").isVisible()) await page.keyboard.press("Escape");
     const recovered = await statusText();
     const saved = await savedModelPath(working);
     assert(saved === working, `the chosen model was not saved: ${JSON.stringify(saved)}`);
@@ -256,5 +292,51 @@ export async function firstMinutesSteps({ page, step, log, screenshot, assert, r
       if (original) await pickColorTheme(original).catch((error) => log(`  could not restore the theme ${original}: ${error.message}`));
     }
     return figures.join("; ");
+  });
+
+  await step("a newcomer's walkthrough: no model yet, its Select Model… button chooses one and ticks the step", async () => {
+    // A fresh session with no model configured (VS Code counts a walkthrough event once a session,
+    // so the tick of the earlier steps must not come from an event of theirs).
+    for (const scope of ["User", "Machine"]) {
+      updateJson(path.join(userDataDir, scope, "settings.json"), (settings) => {
+        delete settings["hearth.completion.modelPath"];
+        delete settings["hearth.chat.modelPath"];
+      });
+    }
+    await reloadWindow();
+    await waitForStatus(/Hearth: no model$/, 90_000);
+    await dismissNotifications();
+    // Right after the reload the restoring chat view may take focus and close the walkthrough
+    // picker, before or while its row is clicked: open it again then.
+    const walkthroughRow = page.locator(".quick-input-widget .quick-input-list .monaco-list-row").filter({ hasText: "Get started with Hearth" }).first();
+    const chooseStep = page.locator(".gettingStartedContainer .getting-started-step").filter({ hasText: "Choose a local model" }).first();
+    for (let attempt = 1; ; attempt++) {
+      await runPaletteCommand("Welcome: Open Walkthrough...");
+      const picked = await walkthroughRow.click({ timeout: 8_000 }).then(() => true, () => false);
+      if (picked && await chooseStep.waitFor({ state: "visible", timeout: 15_000 }).then(() => true, () => false)) break;
+      if (attempt >= 3) throw new Error("the walkthrough did not open from its picker");
+      log(`  the walkthrough picker closed before a pick (attempt ${attempt}): retrying`);
+      await page.keyboard.press("Escape");
+    }
+    const checkbox = chooseStep.locator("[role=checkbox]").first();
+    // VS Code keeps a step's tick across sessions: the tick of the earlier steps is undone by hand first.
+    if (await checkbox.getAttribute("aria-checked") === "true") await checkbox.click();
+    await chooseStep.locator(".codicon-getting-started-step-checked").waitFor({ state: "detached", timeout: 10_000 });
+    await chooseStep.locator(".step-title").first().click();
+    const selectModel = chooseStep.locator(".monaco-button, a").filter({ hasText: /^Select Model…$/ }).first();
+    await selectModel.waitFor({ state: "visible", timeout: 10_000 });
+    // Nothing ticks it while no model is chosen.
+    await page.waitForTimeout(1_000);
+    assert(await checkbox.getAttribute("aria-checked") === "false", "the step is ticked before a model was chosen");
+    await screenshot("walkthrough-no-model");
+    await selectModel.click();
+    await pickCurrentModel();
+    await chooseStep.locator(".codicon-getting-started-step-checked").waitFor({ state: "attached", timeout: 10_000 });
+    const ticked = await checkbox.getAttribute("aria-checked");
+    await screenshot("walkthrough-ticked-by-its-button");
+    assert(ticked === "true", `the step's checkbox says aria-checked=${ticked}`);
+    const saved = await savedModelPath(path.join(readJson(machineSettings)["hearth.modelFolders"][0], `${current}.gguf`));
+    assert(saved?.endsWith(`${current}.gguf`), `the chosen model was not saved: ${JSON.stringify(saved)}`);
+    return `unticked with no model; after Select Model… → ${current}: ticked; saved ${JSON.stringify(saved)}`;
   });
 }

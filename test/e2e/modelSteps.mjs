@@ -1,12 +1,16 @@
 // E2E steps for model management: the switched completion model serves ghost text, a damaged
 // model file is refused while the previous model keeps serving, the chat model switches from the
-// palette, Show Model Info shows the sha256, the walkthrough opens.
+// palette, Show Model Info shows the sha256 and Last Completion Prompt takes its tab, the
+// walkthrough opens (its model step ticked; its settings link opens the Remote tab; its completion
+// page names the pause button).
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { typeIntoOpenDialog } from "./dialogs.mjs";
 import { hearthPageFrame, hearthPageTabs, hearthPageText } from "./hearthPage.mjs";
 import { hearthLogLines, modelRequestLines } from "./hearthLog.mjs";
 
+/** Symbols and emoji blocks that UI fonts often lack ("⏸" was drawn as an empty box). */
+const MISSING_GLYPHS = /[\u2300-\u23ff\u2600-\u27bf\u{1f000}-\u{1faff}]/u;
 const STORIES_SHA256 = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
 
 export async function modelSteps({ page, step, screenshot, assert, runPaletteCommand, userDataDir, modelFolder }) {
@@ -94,7 +98,16 @@ export async function modelSteps({ page, step, screenshot, assert, runPaletteCom
     await screenshot("model-info-raw");
     assert(rawText.includes("# tiny-stories-b"), `the raw Markdown is not shown: ${JSON.stringify(rawText.slice(0, 200))}`);
     await page.keyboard.press("Control+W");
-    return "completion tiny-stories-b, chat tiny-stories-a, sha256 shown";
+    // The next page takes the same tab, in the same editor group.
+    const groups = await page.locator(".editor-group-container").count();
+    await runPaletteCommand("Hearth: Show Last Completion Prompt");
+    await hearthPageText(page, "Exact prompt", 30_000);
+    await page.locator(".tabs-container .tab").filter({ hasText: "Last Completion Prompt" }).first().waitFor({ state: "visible", timeout: 10_000 });
+    await screenshot("last-completion-prompt");
+    const after = await hearthPageTabs(page);
+    assert(after.length === 1 && /Last Completion Prompt/.test(after[0]), `the prompt did not reuse the page tab: ${JSON.stringify(after)}`);
+    assert(await page.locator(".editor-group-container").count() === groups, "the prompt opened another editor group");
+    return `completion tiny-stories-b, chat tiny-stories-a, sha256 shown; then Last Completion Prompt in the same tab (${groups} editor groups)`;
   });
 
   await step("the walkthrough opens", async () => {
@@ -110,6 +123,40 @@ export async function modelSteps({ page, step, screenshot, assert, runPaletteCom
     await screenshot("walkthrough");
     const text = await page.locator(".gettingStartedContainer").innerText();
     assert(text.includes("Remote tab"), "the walkthrough does not say where machine settings are");
-    return "Get started with Hearth: \"Choose a local model\" ticked; it says machine settings are on the Remote tab";
+
+    // Its "Open Hearth Settings" link: the Remote tab, where the model settings are.
+    await chooseStep.getByText("Open Hearth Settings").first().click();
+    const editor = page.locator(".settings-editor");
+    await editor.waitFor({ state: "visible", timeout: 15_000 });
+    await editor.locator(".setting-item").filter({ hasText: "Model Path" }).first().waitFor({ state: "visible", timeout: 15_000 });
+    const activeTab = (await editor.locator(".settings-tabs-widget .action-label.checked").first().innerText()).replace(/\u00a0/g, " ").trim();
+    const listed = (await editor.locator(".setting-item .setting-item-label").allInnerTexts()).length;
+    await screenshot("walkthrough-settings-remote-tab");
+    assert(/^Remote/i.test(activeTab), `Open Hearth Settings opened the ${JSON.stringify(activeTab)} tab, not Remote`);
+    await page.keyboard.press("Control+W");
+    return `Get started with Hearth: "Choose a local model" ticked; it says machine settings are on the Remote tab, and its link opens ${JSON.stringify(activeTab)} with ${listed} settings shown, Model Path among them`;
+  });
+
+  await step("the walkthrough's completion page names the pause button: no glyph drawn as an empty box", async () => {
+    // The page beside the steps is shown only when the walkthrough is wide enough.
+    await runPaletteCommand("View: Toggle Maximize Editor Group");
+    try {
+      await page.locator(".gettingStartedContainer .getting-started-step").filter({ hasText: "Try a completion" }).first().locator(".step-title").click();
+      let text = "";
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline && !text.includes("pauses completions"); await page.waitForTimeout(250)) {
+        const count = await page.locator("iframe.webview.ready").count();
+        for (let i = 0; i < count && !text.includes("pauses completions"); i++) {
+          text = await page.frameLocator("iframe.webview.ready").nth(i).frameLocator("iframe#active-frame").locator("body").innerText({ timeout: 1_000 }).catch(() => "");
+        }
+      }
+      await screenshot("walkthrough-completion-page");
+      assert(text.includes("pauses completions"), "the walkthrough's completion page is not shown");
+      const glyph = MISSING_GLYPHS.exec(text)?.[0];
+      assert(glyph === undefined, `the completion page uses ${JSON.stringify(glyph)}, which UI fonts draw as an empty box`);
+      assert(/pause button/.test(text), `the page does not name the pause button: ${JSON.stringify(text)}`);
+      return JSON.stringify(text.split("\n").find((line) => line.includes("pauses completions"))?.trim());
+    } finally {
+      await runPaletteCommand("View: Toggle Maximize Editor Group").catch(() => {});
+    }
   });
 }

@@ -115,8 +115,9 @@ async function openQuickInput(key, text) {
       if (attempt >= 4) throw error;
       log(`  quick input (${key}) took no input (attempt ${attempt}): retrying`);
       await page.keyboard.press("Escape");
-      // Give the workbench's own focus back before the next try.
-      await page.locator(".editor-group-container.active .monaco-editor .view-lines, .editor-group-container.active").first().click({ timeout: 2_000 }).catch(() => {});
+      // Give the workbench's own focus back before the next try: through the active tab, as a
+      // click in the text would move the cursor and lose a selection a later step relies on.
+      await page.locator(".editor-group-container.active .tabs-container .tab.active, .editor-group-container.active").first().click({ timeout: 2_000 }).catch(() => {});
     }
   }
 }

@@ -174,8 +174,11 @@ export class MessageList {
   stopStreaming(): StoppedReply | undefined {
     const view = this.views.find((candidate) => candidate.streaming && candidate.renderer);
     if (!view?.renderer || !view.id) return undefined;
-    view.held ??= [];
-    return { id: view.id, shown: view.renderer.received };
+    if (view.held) return { id: view.id, shown: view.renderer.received };
+    // Text that arrived since the last frame was never on screen: it goes with the held chunks.
+    const { received, dropped } = view.renderer.cutToShown();
+    view.held = dropped === "" ? [] : [dropped];
+    return { id: view.id, shown: received };
   }
 
   /** A reply that reached the token limit streams on into the same message. */

@@ -91,6 +91,8 @@ export class ReplyRenderer {
   /** Characters received as sent (before line breaks are normalized): what the person has been shown. */
   private receivedChars = 0;
   private pendingCarriageReturn = false;
+  /** Where a received "\r\n" became one "\n" of the text: to count the received characters of a part of it. */
+  private collapsedBreaks: number[] = [];
   private truncated = false;
   private final = false;
   private finalized = false;
@@ -148,7 +150,33 @@ export class ReplyRenderer {
     let text = this.pendingCarriageReturn ? `\r${chunk}` : chunk;
     this.pendingCarriageReturn = text.endsWith("\r");
     if (this.pendingCarriageReturn) text = text.slice(0, -1);
+    this.noteCollapsedBreaks(text);
     this.add(normalizeMarkdown(text));
+  }
+
+  /** Records where each "\r\n" of `received` (about to be added, normalized) lands in the text. */
+  private noteCollapsedBreaks(received: string): void {
+    let earlier = 0;
+    for (let at = received.indexOf("\r\n"); at >= 0; at = received.indexOf("\r\n", at + 2)) {
+      this.collapsedBreaks.push(this.text.length + at - earlier);
+      earlier += 1;
+    }
+  }
+
+  /**
+   * Stop: the text received but not yet on screen (it waits for the next frame) is dropped, so
+   * the reply keeps exactly what the person saw. Returns how many received characters that is,
+   * and what was dropped (as received text: shown after all if the reply had ended anyway).
+   */
+  cutToShown(): { received: number; dropped: string } {
+    const shown = this.fence ? Math.min(this.processed, this.fence.shown) : this.processed;
+    const dropped = this.text.slice(shown) + (this.pendingCarriageReturn ? "\r" : "");
+    this.text = this.text.slice(0, shown);
+    this.processed = Math.min(this.processed, shown);
+    this.pendingCarriageReturn = false;
+    this.collapsedBreaks = this.collapsedBreaks.filter((at) => at < shown);
+    this.receivedChars = shown + this.collapsedBreaks.length;
+    return { received: this.receivedChars, dropped };
   }
 
   private add(text: string): void {

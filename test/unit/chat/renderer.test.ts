@@ -29,7 +29,14 @@ interface PageElement {
   readonly clientHeight: number;
 }
 declare const document: { querySelectorAll(selector: string): ArrayLike<PageElement>; getElementById(id: string): PageElement | null };
-declare const window: { __pwned: number; __posted: WebviewToExtensionMessage[]; __state: unknown; postMessage(message: unknown, target: string): void };
+declare const window: {
+  __pwned: number;
+  __posted: WebviewToExtensionMessage[];
+  __state: unknown;
+  postMessage(message: unknown, target: string): void;
+  addEventListener(type: "message", listener: () => void): void;
+  removeEventListener(type: "message", listener: () => void): void;
+};
 declare function requestAnimationFrame(callback: () => void): number;
 
 /**
@@ -234,6 +241,45 @@ describe("chat webview in Chromium", function () {
     await send({ type: "replyChunk", id: "r2", text: " came." }, { type: "replyEnd", id: "r2", stopped: false });
     assert.equal((await page.locator(".message.assistant").last().locator(".content").textContent())?.trim(), "The end came.");
     assert.deepEqual((await posted()).filter((message) => message.type === "stop").pop(), { type: "stop", replyId: "r2", shown: 7 });
+  });
+
+  it("keeps what was on screen when Stop comes between a chunk and the frame that shows it", async () => {
+    await send({ type: "replyStart", id: "r1", userText: "Tell a story", userId: "u1" });
+    // A received line break "\r\n" is shown as one character: the count sent back is of received ones.
+    await send({ type: "replyChunk", id: "r1", text: "Once upon\r\na time" });
+    const reply = page.locator(".message.assistant").last();
+    const before = await reply.locator(".content").textContent();
+    // A chunk arrives, and Stop is pressed before the next animation frame has rendered it.
+    const seenAtStop = await page.evaluate(() => new Promise<string>((resolve) => {
+      const listener = (): void => {
+        window.removeEventListener("message", listener);
+        const seen = document.querySelectorAll(".message.assistant .content")[0]?.textContent ?? "";
+        document.getElementById("stop")?.click();
+        resolve(seen);
+      };
+      // Registered after the view's own listener: it runs once the view has taken the chunk.
+      window.addEventListener("message", listener);
+      window.postMessage({ type: "replyChunk", id: "r1", text: ", there was a girl" }, "*");
+    }));
+    assert.equal(seenAtStop, before, "the chunk was on screen before its frame (the test would not test the gap)");
+    await send({ type: "replyChunk", id: "r1", text: " who" }, { type: "replyEnd", id: "r1", stopped: true });
+    assert.equal(await reply.locator(".content").textContent(), seenAtStop, "the reply grew after Stop");
+    assert.deepEqual((await posted()).filter((message) => message.type === "stop"), [{ type: "stop", replyId: "r1", shown: "Once upon\r\na time".length }]);
+
+    // Stop came too late (the reply had ended): the text not yet shown at Stop is shown after all, in order.
+    await send({ type: "replyStart", id: "r2", userText: "Again", userId: "u2" }, { type: "replyChunk", id: "r2", text: "The end" });
+    await page.evaluate(() => new Promise<void>((resolve) => {
+      const listener = (): void => {
+        window.removeEventListener("message", listener);
+        document.getElementById("stop")?.click();
+        resolve();
+      };
+      window.addEventListener("message", listener);
+      window.postMessage({ type: "replyChunk", id: "r2", text: " came" }, "*");
+    }));
+    await send({ type: "replyChunk", id: "r2", text: " at last." }, { type: "replyEnd", id: "r2", stopped: false });
+    assert.equal((await page.locator(".message.assistant").last().locator(".content").textContent())?.trim(), "The end came at last.");
+    assert.deepEqual((await posted()).filter((message) => message.type === "stop").pop(), { type: "stop", replyId: "r2", shown: "The end".length });
   });
 
   it("says a reply reached hearth.chat.maxTokens and continues it in the same message", async () => {
