@@ -32,4 +32,9 @@ export default tseslint.config(
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", Buffer: "readonly", fetch: "readonly", AbortController: "readonly", setInterval: "readonly", clearInterval: "readonly", document: "readonly", window: "readonly" } },
   },
+  {
+    // Tests of the .mjs scripts are themselves .mjs, run by mocha.
+    files: ["test/**/*.test.mjs"],
+    languageOptions: { globals: { describe: "readonly", it: "readonly", before: "readonly", after: "readonly", beforeEach: "readonly", afterEach: "readonly" } },
+  },
 );

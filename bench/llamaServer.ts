@@ -82,7 +82,7 @@ export function infillBody(params: InfillParams, options: { generate?: number } 
     stream: false,
     cache_prompt: true,
     ...(forced ? { ignore_eos: true } : { t_max_prompt_ms: 500, t_max_predict_ms: params.timeBudgetMs ?? 1000 }),
-    ...(params.stopAtLineEnd && !forced ? { stop: ["\n"] } : {}),
+    ...(params.span?.shape === "line" && !forced ? { stop: ["\n"] } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 /** npm run bench [-- <name> [--large]]: runs one benchmark or all of them. */
+import { runChatBench } from "./chatBench";
 import { runContextBench } from "./contextBench";
 import { runEngineBench } from "./engineBench";
 import { runMemoryBench } from "./memoryBench";
+import { runOracleBench } from "./oracleBench";
 import { runReplayBench } from "./replayBench";
 
 const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<void>> = {
@@ -9,6 +11,8 @@ const BENCHMARKS: Record<string, (args: readonly string[]) => Promise<void>> = {
   replay: (args) => runReplayBench(args),
   context: (args) => runContextBench(args),
   memory: (args) => runMemoryBench(args),
+  oracle: (args) => runOracleBench(args),
+  chat: (args) => runChatBench(args),
 };
 
 async function main(): Promise<void> {

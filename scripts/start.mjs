@@ -1,23 +1,28 @@
 #!/usr/bin/env node
-// npm start [-- --port 8080] [--models <dir>] [--fresh] [--no-build]
+// npm start [-- --port 8080] [--models <dir>] [--fresh] [--no-build] [--yes]
 // Builds the extension, then runs it in a local VS Code (code-server) on sample-workspace/ until Ctrl+C.
-//   --port <n>      port to listen on (default: $PORT, else a free port)
-//   --models <dir>  folder with GGUF models: becomes hearth.modelFolders, and its first GGUF file
-//                   hearth.completion.modelPath (default: $HEARTH_TEST_MODELS or ../shared/models)
-//   --fresh         start from a new copy of sample-workspace/ and fresh user data
+//   --port <n>      port to listen on (default: $PORT, else the last run's port while it is free, else a free one)
+//   --models <dir>  folder with GGUF models, added to hearth.modelFolders; its first GGUF file becomes the
+//                   completion model unless one is chosen (default: $HEARTH_TEST_MODELS or ../shared/models)
+//   --fresh         start from a new copy of sample-workspace/ and fresh settings
 //   --no-build      skip npm run build
+//   --yes           install a missing Debian package (libkrb5-dev, to build code-server) without asking
+// First run: Node 24 and code-server go into .vscode-test/ (npm registry); a Debian package is installed
+// only when missing, after one line saying what and why (and a question, on a terminal). No browser is
+// installed: open the printed URL in yours. Settings changed in the workbench are kept for the next run.
 // The extension is loaded from this repository (a link in the extensions dir), so after
 // `npm run build` (or `npm run watch`) "Developer: Reload Window" picks up changes.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startCodeServer } from "./workbench/codeServer.mjs";
 import { CACHE_DIR, REPO_ROOT, defaultModelsDir, extensionManifest } from "./workbench/paths.mjs";
-import { BASE_SETTINGS, ggufFilesIn, writeUserSettings } from "./workbench/settings.mjs";
+import { BASE_SETTINGS, ggufFilesIn } from "./workbench/settings.mjs";
 import { ensureWorkbench } from "./workbench/setup.mjs";
+import { choosePort, parseJsonc, startSettings } from "./workbench/startState.mjs";
 
 function parseArgs(argv) {
-  const opts = { port: Number(process.env.PORT) || 0, models: undefined, fresh: false, build: true };
+  const opts = { port: Number(process.env.PORT) || 0, models: undefined, fresh: false, build: true, yes: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -31,8 +36,9 @@ function parseArgs(argv) {
     else if (arg.startsWith("--models=")) opts.models = path.resolve(arg.slice(9));
     else if (arg === "--fresh") opts.fresh = true;
     else if (arg === "--no-build") opts.build = false;
+    else if (arg === "--yes" || arg === "-y") opts.yes = true;
     else if (arg === "--help" || arg === "-h") {
-      console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").slice(1, 10).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+      console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").slice(1, 13).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (see --help)`);
   }
@@ -40,12 +46,19 @@ function parseArgs(argv) {
   return opts;
 }
 
-function readJson(file) {
+/** A settings file's content; throws when it exists but cannot be parsed (it is then left alone). */
+function readSettings(file) {
+  if (!existsSync(file)) return {};
   try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch {
-    return undefined;
+    return parseJsonc(readFileSync(file, "utf8")) ?? {};
+  } catch (err) {
+    throw new Error(`${file} cannot be read (${err.message}): fix or delete it, or run npm start -- --fresh`, { cause: err });
   }
+}
+
+function writeJson(file, value) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(value, null, 2) + "\n");
 }
 
 const t0 = Date.now();
@@ -66,9 +79,9 @@ if (opts.build) {
   }
 }
 try {
-  await ensureWorkbench();
+  await ensureWorkbench({ browser: false, assumeYes: opts.yes });
 } catch (err) {
-  console.error(`setup:workbench failed: ${err.message}`);
+  console.error(`npm start cannot set up the workbench: ${err.message}`);
   process.exit(1);
 }
 
@@ -77,6 +90,7 @@ const base = path.join(CACHE_DIR, "start");
 const extensionsDir = path.join(base, "extensions");
 const userDataDir = path.join(base, "user-data");
 const workspace = path.join(base, "sample-workspace");
+const stateFile = path.join(base, "state.json");
 if (opts.fresh) {
   rmSync(userDataDir, { recursive: true, force: true });
   rmSync(workspace, { recursive: true, force: true });
@@ -87,22 +101,42 @@ mkdirSync(extensionsDir, { recursive: true });
 symlinkSync(REPO_ROOT, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
 if (!existsSync(workspace)) cpSync(path.join(REPO_ROOT, "sample-workspace"), workspace, { recursive: true });
 
-// Settings: keep what the user changed in the UI last time, refresh the base and model settings.
+// Settings: what the user changed in the workbench last time is kept (the model choices included).
 const modelsDir = opts.models ?? defaultModelsDir();
-const hearth = {};
-if (existsSync(modelsDir) && lstatSync(modelsDir).isDirectory()) {
-  hearth["hearth.modelFolders"] = [modelsDir];
-  const first = ggufFilesIn(modelsDir)[0];
-  if (first) hearth["hearth.completion.modelPath"] = first;
-  console.log(`models: ${modelsDir}${first ? ` (completion model ${path.basename(first)})` : " (no GGUF files there)"}`);
-} else {
-  console.log(`models: ${modelsDir} does not exist; no model set (use --models <dir> or Hearth: Select Model…)`);
+const modelsFolder = existsSync(modelsDir) && lstatSync(modelsDir).isDirectory() ? modelsDir : undefined;
+const settingsFiles = { user: path.join(userDataDir, "User", "settings.json"), machine: path.join(userDataDir, "Machine", "settings.json") };
+let settings;
+try {
+  settings = startSettings({
+    previous: { user: readSettings(settingsFiles.user), machine: readSettings(settingsFiles.machine) },
+    base: BASE_SETTINGS,
+    modelsDir: modelsFolder,
+    ggufFiles: modelsFolder ? ggufFilesIn(modelsFolder) : [],
+    explicit: opts.models !== undefined,
+    exists: existsSync,
+  });
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
 }
-const previous = readJson(path.join(userDataDir, "User", "settings.json")) ?? {};
-writeUserSettings(userDataDir, { ...BASE_SETTINGS, ...previous, ...hearth });
+if (settings.changed.user) writeJson(settingsFiles.user, settings.user);
+if (settings.changed.machine) writeJson(settingsFiles.machine, settings.machine);
+console.log(modelsFolder
+  ? `models: ${modelsFolder}${ggufFilesIn(modelsFolder).length === 0 ? " (no GGUF files there)" : ""}`
+  : `models: ${modelsDir} does not exist (use --models <dir> or Hearth: Select Model…)`);
+for (const note of settings.notes) console.log(`settings: ${note}`);
+
+let previousState = {};
+try {
+  previousState = JSON.parse(readFileSync(stateFile, "utf8"));
+} catch {
+  /* first run */
+}
+const { port, note: portNote } = await choosePort({ requested: opts.port, last: previousState.port });
+if (portNote) console.log(portNote);
 
 const server = await startCodeServer({
-  port: opts.port,
+  port,
   userDataDir,
   extensionsDir,
   workspace,
@@ -111,6 +145,7 @@ const server = await startCodeServer({
   console.error(`code-server did not start: ${err.message} (log: ${path.join(base, "code-server.log")})`);
   process.exit(1);
 });
+writeJson(stateFile, { ...previousState, port: server.port });
 
 console.log(`\nHearth ${manifest.version} in VS Code (code-server), ready in ${secs()}:\n\n  ${server.url}\n`);
 console.log(`workspace ${workspace}\nlog ${path.join(base, "code-server.log")}\nPress Ctrl+C to stop.`);

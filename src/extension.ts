@@ -3,14 +3,15 @@ import * as vscode from "vscode";
 import { CompletionPipeline } from "./core/completion/completionPipeline";
 import { EngineClient } from "./core/engine/engineClient";
 import { ModelController } from "./core/models/modelController";
-import { settingsNeedingReload } from "./core/settings";
+import { isSettingKey, settingsNeedingReload } from "./core/settings";
 import { ChatViewProvider } from "./adapters/chatViewProvider";
 import { ContextSync } from "./adapters/contextSync";
 import { DEFAULT_LAYOUT } from "./core/completion/promptLayout";
 import type { DocumentSnapshot } from "./core/completion/documentSnapshot";
+import type { ModelRole } from "./protocol/engineProtocol";
 import { registerLanguageModelProvider, type LanguageModelProviderRegistration } from "./adapters/languageModelProvider";
 import { connectPickerToIndex } from "./adapters/chatContextPicker";
-import { getSetting, modelConfiguration } from "./adapters/configuration";
+import { getSetting, logSettingProblems, modelConfiguration, openSettings } from "./adapters/configuration";
 import { HearthInlineCompletionProvider } from "./adapters/inlineCompletionProvider";
 import { showModelInfo } from "./adapters/modelInfo";
 import { showLastPrompt } from "./adapters/promptInspector";
@@ -20,6 +21,7 @@ import { addModelFolder, browseForModel, selectModel, showModelError, switchMode
 import { ModelCatalog } from "./core/models/modelCatalog";
 import { HashCache } from "./core/models/sha256";
 import { ModelStatusBar } from "./adapters/statusBar";
+import { WalkthroughProgress } from "./adapters/walkthroughProgress";
 
 export interface HearthApi {
   readonly engine: EngineClient;
@@ -29,8 +31,14 @@ export interface HearthApi {
   readonly inlineCompletionProvider: vscode.InlineCompletionItemProvider;
   /** For the in-host integration tests: the vscode.lm provider's state and its last response. */
   readonly languageModels: Pick<LanguageModelProviderRegistration, "registered" | "lastResponse">;
+  /** For the in-host integration tests: the page Hearth's read-only page tab shows. */
+  readonly documents: Pick<ReadOnlyDocuments, "current">;
   /** Milliseconds from the start of activate() until the completion model first served (benchmark figure). */
   readonly startup: { completionReadyMs: number | undefined };
+  /** For the in-host integration tests: a setting as Hearth uses it (VS Code's scopes applied, then clamped to its range). */
+  readonly setting: typeof getSetting;
+  /** For the in-host integration tests: what the context worker gives completions and the chat. */
+  readonly context: Pick<ContextSync, "gatherForCompletion" | "filesNamedIn">;
 }
 
 let engine: EngineClient | undefined;
@@ -93,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
   }, {
     maxTokens: { singleLine: 48, multiLine: getSetting("hearth.completion.maxTokens") },
     debounceMs: () => getSetting("hearth.completion.debounceMs"),
+    suggestIn: () => ({ comments: getSetting("hearth.completion.inComments"), strings: getSetting("hearth.completion.inStrings") }),
     timeBudgetMs: 3000,
     // A request evaluates at most about a second of uncached prompt; idle prefill does the rest.
     promptBudgetMs: 1000,
@@ -102,16 +111,17 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       const at = locate(snapshot);
       return at ? contextSync.gatherForCompletion(at.document, at.position, DEFAULT_LAYOUT) : [];
     },
-    findBlockEnd: async (snapshot, completion) => {
+    checkSyntax: async (snapshot, completion, query) => {
       const at = locate(snapshot);
       if (!at) return undefined;
-      const report = await contextSync.checkCompletion(at.document, at.position, completion);
-      return report.method === "tree" && report.blockEnd !== null ? report.blockEnd : undefined;
+      return contextSync.checkCompletion(at.document, at.position, completion, {
+        replaceLength: query.replaceEnd - snapshot.offset, headerOffset: query.headerOffset,
+      });
     },
   });
   const completionProvider = new HearthInlineCompletionProvider(pipeline, statusBar, log);
   prefiller.provider = completionProvider;
-  const documents = new ReadOnlyDocuments();
+  const documents = new ReadOnlyDocuments(context.extensionUri);
   const languageModels = registerLanguageModelProvider(client, models, log);
   const chatView = new ChatViewProvider({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, engine: client, models, log, documents });
   const hashKey = (key: string) => `sha256:${key}`;
@@ -120,19 +130,28 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     set: (key, value) => context.globalState.update(hashKey(key), value),
   }));
   void vscode.commands.executeCommand("setContext", "hearth.completionsPaused", false);
+  const walkthrough = new WalkthroughProgress(() => modelConfiguration().completionModelPath !== "" || modelConfiguration().chatModelPath !== "");
+  const pickModel = (role: ModelRole | "both") => () => selectModel(role, models, catalog, log, () => walkthrough.announce());
 
   context.subscriptions.push(
     log,
+    logSettingProblems((message) => log.warn(message)),
     contextSync,
     statusBar,
     chatView,
     completionProvider,
     documents,
+    walkthrough,
     { dispose: () => pipeline.dispose() },
     { dispose: () => models.dispose() },
     { dispose: client.onLog((line) => log[line.level](line.message)).dispose },
     { dispose: client.onExit((exit) => {
       if (!exit.crashed) return;
+      if (exit.restarting) {
+        // Restarted at once: the models that served before are being reloaded and keep serving.
+        log.error(`The Hearth engine ${exit.unresponsive ? "stopped responding" : `stopped (${exit.signal ?? `code ${exit.code}`})`}${exit.blamedModel ? ` on ${exit.blamedModel}` : ""}; it is restarting and reloading the models.`);
+        return;
+      }
       const message = exit.gaveUp
         ? "The Hearth engine crashed repeatedly and will not be restarted."
         : `The Hearth engine stopped unexpectedly (${exit.signal ?? `code ${exit.code}`}). It restarts on the next request.`;
@@ -144,6 +163,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
       const state = models.state(role);
       if (state.kind === "error" && state.cause === "load") void showModelError(state.message);
       if (role === "completion") pipeline.cache.clear();
+      if (state.kind === "ready") walkthrough.announce();
       if (role === "completion" && state.kind === "ready" && startup.completionReadyMs === undefined) {
         startup.completionReadyMs = Math.round(performance.now() - activationStarted);
         log.info(`Completions available ${startup.completionReadyMs} ms after activation (${state.info.displayName})`);
@@ -154,11 +174,13 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, completionProvider),
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chatView),
     vscode.commands.registerCommand("hearth.askAboutSelection", () => chatView.askAboutSelection()),
+    // The editor context menu's entry: the same command under a title that says whose it is.
+    vscode.commands.registerCommand("hearth.askHearthAboutSelection", () => chatView.askAboutSelection()),
     languageModels,
     pickerIndex,
-    vscode.commands.registerCommand("hearth.selectModel", () => selectModel("both", models, catalog, log)),
-    vscode.commands.registerCommand("hearth.selectCompletionModel", () => selectModel("completion", models, catalog, log)),
-    vscode.commands.registerCommand("hearth.selectChatModel", () => selectModel("chat", models, catalog, log)),
+    vscode.commands.registerCommand("hearth.selectModel", pickModel("both")),
+    vscode.commands.registerCommand("hearth.selectCompletionModel", pickModel("completion")),
+    vscode.commands.registerCommand("hearth.selectChatModel", pickModel("chat")),
     vscode.commands.registerCommand("hearth.addModelFolder", () => addModelFolder()),
     vscode.commands.registerCommand("hearth.openModelFile", async () => {
       const path = await browseForModel();
@@ -175,7 +197,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     vscode.commands.registerCommand("hearth.pauseCompletions", () => completionProvider.setPaused(true)),
     vscode.commands.registerCommand("hearth.resumeCompletions", () => completionProvider.setPaused(false)),
     vscode.commands.registerCommand("hearth.toggleCompletions", () => completionProvider.setPaused(!completionProvider.isPaused)),
-    vscode.commands.registerCommand("hearth.triggerCompletion", () => vscode.commands.executeCommand("editor.action.inlineSuggest.trigger")),
+    vscode.commands.registerCommand("hearth.triggerCompletion", () => triggerCompletion()),
+    vscode.commands.registerCommand("hearth.openSettings", (key?: unknown) => openSettings(isSettingKey(key) ? key : undefined)),
     vscode.commands.registerCommand("hearth.showLastCompletionPrompt", () => showLastPrompt(documents, () => pipeline.lastRequest)),
     vscode.commands.registerCommand("hearth.completionAccepted", (length: unknown) => {
       log.info(`completion accepted (${typeof length === "number" ? length : "?"} characters)`);
@@ -189,15 +212,26 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (settingsNeedingReload().some((key) => event.affectsConfiguration(key))) {
-        void models.ensure("completion");
-        if (models.state("chat").kind !== "none") void models.ensure("chat");
+        // A model unloaded on request stays unloaded until it is used, unless another model was chosen.
+        if (models.inUse("completion") || event.affectsConfiguration("hearth.completion.modelPath")) void models.ensure("completion");
+        if (models.inUse("chat")) void models.ensure("chat");
       }
     }),
   );
 
   if (modelConfiguration().completionModelPath) void models.ensure("completion");
   log.info("Hearth activated (the model runs in its own process; no network access)");
-  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels };
+  return { engine: client, models, pipeline, inlineCompletionProvider: completionProvider, startup, languageModels, documents, setting: getSetting, context: contextSync };
+}
+
+/** "Hearth: Suggest Completion (Alternatives)" from the palette too: in the editor last used. */
+async function triggerCompletion(): Promise<void> {
+  if (!vscode.window.activeTextEditor) {
+    void vscode.window.showInformationMessage("Hearth: open a file and place the cursor where a suggestion should go.");
+    return;
+  }
+  await vscode.commands.executeCommand("workbench.action.focusActiveEditorGroup");
+  await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
 }
 
 export async function deactivate(): Promise<void> {

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { hostTarget } from "../package/targets.mjs";
 
 export const NODE24_VERSION = "24.21.0";
 export const CODE_SERVER_VERSION = "4.139.1";
@@ -42,8 +43,11 @@ export function readMarker() {
   }
 }
 
-/** True when a previous setup with the pinned versions completed and its files are still there. */
-export function isWorkbenchInstalled() {
+/**
+ * True when a previous setup with the pinned versions completed and its files are still there
+ * (and chromium, when the caller drives a browser: `npm start` only serves a URL).
+ */
+export function isWorkbenchInstalled({ browser = true } = {}) {
   const m = readMarker();
   return (
     m !== undefined &&
@@ -52,7 +56,7 @@ export function isWorkbenchInstalled() {
     m.codeServer === CODE_SERVER_VERSION &&
     existsSync(node24Path()) &&
     existsSync(codeServerEntry()) &&
-    existsSync(CHROMIUM_PATH)
+    (!browser || existsSync(CHROMIUM_PATH))
   );
 }
 
@@ -68,9 +72,10 @@ export function extensionManifest() {
   return JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
 }
 
+/** The VSIX `npm run package` builds for this machine's platform. */
 export function vsixPath() {
   const m = extensionManifest();
-  return path.join(REPO_ROOT, `${m.name}-${m.version}-linux-x64.vsix`);
+  return path.join(REPO_ROOT, `${m.name}-${m.version}-${hostTarget()}.vsix`);
 }
 
 /**

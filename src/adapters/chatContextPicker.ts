@@ -5,16 +5,18 @@ import {
   MIN_SYMBOL_QUERY, basename, pickerEntries, type FileCandidate, type PickerEntry, type SymbolCandidate,
 } from "../core/chat/contextPickerItems";
 import type { ContextClient } from "../context/contextClient";
+import { checkRegularFile } from "../core/files/regularFile";
 import type { IndexProgress } from "../context/index/workspaceIndex";
+import { listWorkspaceFiles } from "./chatPickerFiles";
 import { getSetting } from "./configuration";
 
 /** Files and symbols read through the picker are cut here (the budget trims them further). */
 const MAX_CHARS = 200_000;
+/** A file not open in the editor is opened only up to VS Code's own limit for extensions (50 MB). */
+const MAX_UNOPENED_BYTES = 50 * 1024 * 1024;
 /** A symbol whose provider gave only its name's line: take this many lines from there. */
 const SYMBOL_LINES = 40;
 const MAX_SYMBOL_LINES = 300;
-const MAX_INDEXED_FILES = 20_000;
-const MAX_SEARCHED_FILES = 2000;
 const SYMBOL_RESULTS = 50;
 const SYMBOL_DELAY_MS = 150;
 
@@ -22,10 +24,9 @@ interface Pick extends vscode.QuickPickItem {
   entry?: PickerEntry;
 }
 
-/** Where the picker's files and symbols come from, and what its placeholder says about it. */
+/** Where the picker's symbols come from, and what its placeholder says about it (files always come from VS Code's file search). */
 interface PickerSource {
   placeholder: string;
-  files(): Promise<FileCandidate[]>;
   symbols(query: string): Promise<SymbolCandidate[]>;
 }
 
@@ -63,14 +64,7 @@ class PickerIndex implements vscode.Disposable {
 
   source(): PickerSource {
     return {
-      placeholder: "Type a file or symbol name (from Hearth's workspace index)",
-      files: async () => {
-        const { paths } = await this.client.indexedFiles(MAX_INDEXED_FILES);
-        return paths.map((path) => {
-          const uri = vscode.Uri.file(path);
-          return { uri: uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false) };
-        });
-      },
+      placeholder: "Type a file or symbol name (symbols from Hearth's workspace index)",
       symbols: async (query) => (await this.client.searchSymbols(query, SYMBOL_RESULTS)).map((match) => {
         const uri = uriOf(match.path);
         return {
@@ -87,13 +81,10 @@ class PickerIndex implements vscode.Disposable {
   }
 }
 
-/** VS Code's own search: findFiles and the language servers' workspace symbol providers. */
+/** The language servers' workspace symbol providers. */
 function vscodeSource(reason: string): PickerSource {
   return {
-    placeholder: `Type a file or symbol name (searching with VS Code: ${reason})`,
-    files: async () => (await vscode.workspace.findFiles("**/*", undefined, MAX_SEARCHED_FILES)).map((uri) => ({
-      uri: uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false),
-    })),
+    placeholder: `Type a file or symbol name (symbols from VS Code: ${reason})`,
     symbols: async (query) => {
       const found = await vscode.commands.executeCommand<vscode.SymbolInformation[] | undefined>("vscode.executeWorkspaceSymbolProvider", query);
       return (found ?? []).map((symbol) => {
@@ -113,9 +104,9 @@ function vscodeSource(reason: string): PickerSource {
 let index: PickerIndex | undefined;
 
 /**
- * Lets the `@` picker use the context worker's workspace index (its file list and
- * fuzzy symbol search) while the index is ready; until then, or without this call,
- * the picker searches with VS Code and says so.
+ * Lets the `@` picker use the context worker's fuzzy symbol search while the workspace
+ * index is ready; until then, or without this call, it asks VS Code's symbol providers and
+ * says so. Files always come from VS Code's file search, as in Quick Open.
  */
 export function connectPickerToIndex(client: ContextClient): vscode.Disposable {
   index?.dispose();
@@ -160,25 +151,27 @@ export async function pickContext(): Promise<ContextItem | undefined> {
     const current = symbolsQuery === query ? symbols : symbols.map(({ score: _score, ...rest }) => rest);
     quickPick.items = pickerEntries(query, files, current).map(toPick);
   };
-  const loadFiles = async (): Promise<void> => {
-    try {
-      files = await source.files();
-    } catch (error) {
-      if (!usingIndex) throw error;
-      // The worker failed (or restarted): VS Code's search still works.
-      usingIndex = false;
-      source = vscodeSource("the workspace index did not answer");
-      quickPick.placeholder = source.placeholder;
-      files = await source.files();
-    }
-  };
-  void loadFiles().then(() => {
-    quickPick.busy = false;
-    refresh();
-  }, () => {
+  void listWorkspaceFiles().then((listed) => {
+    files = listed.files;
+    if (listed.capped) quickPick.placeholder = `${source.placeholder}; the first ${listed.files.length.toLocaleString("en-US")} files`;
+  }, (error: Error) => {
+    quickPick.placeholder = `${source.placeholder}; the workspace files could not be listed (${error.message})`;
+  }).finally(() => {
     quickPick.busy = false;
     refresh();
   });
+  const searchSymbols = async (query: string): Promise<SymbolCandidate[]> => {
+    try {
+      return await source.symbols(query);
+    } catch (error) {
+      if (!usingIndex) throw error;
+      // The worker failed (or restarted): VS Code's symbol providers still answer.
+      usingIndex = false;
+      source = vscodeSource("the workspace index did not answer");
+      quickPick.placeholder = source.placeholder;
+      return source.symbols(query);
+    }
+  };
   let timer: NodeJS.Timeout | undefined;
   let generation = 0;
   const subscriptions = [
@@ -189,7 +182,7 @@ export async function pickContext(): Promise<ContextItem | undefined> {
       if (query.length < MIN_SYMBOL_QUERY) return;
       timer = setTimeout(() => {
         const mine = ++generation;
-        source.symbols(query).then((found) => {
+        searchSymbols(query).then((found) => {
           if (mine !== generation) return;
           symbols = found;
           symbolsQuery = query;
@@ -218,6 +211,14 @@ export async function pickContext(): Promise<ContextItem | undefined> {
 }
 
 async function openText(uri: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+  const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+  if (open) return open;
+  // Not open yet: VS Code would read it whole, and a link to a device never ends and a named pipe never answers.
+  const refused = uri.scheme === "file" ? await checkRegularFile(uri.fsPath, MAX_UNOPENED_BYTES).catch(() => undefined) : undefined;
+  if (refused) {
+    void vscode.window.showWarningMessage(`Hearth: ${vscode.workspace.asRelativePath(uri, false)} cannot be attached: it is ${refused.detail}.`);
+    return undefined;
+  }
   try {
     return await vscode.workspace.openTextDocument(uri);
   } catch (error) {

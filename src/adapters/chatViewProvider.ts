@@ -34,6 +34,8 @@ export function chatModelState(models: ModelController): ChatModelState {
     return path ? { kind: "loading", name: path.replace(/^.*[\\/]/, "").replace(/\.gguf$/i, "") } : { kind: "none" };
   }
   if (state.kind === "ready") return { kind: "ready", name: state.info.displayName };
+  // Unloaded on request: the header keeps naming the model, which loads with the next message.
+  if (state.kind === "unloaded") return { kind: "ready", name: state.name };
   if (state.kind === "loading") return { kind: "loading", name: state.name };
   return { kind: "error", name: state.previous?.displayName ?? state.name, message: state.message };
 }
@@ -105,7 +107,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         await this.session.loaded;
         return this.session.send(message.text, this.context.takeItems());
       case "stop":
-        return this.session.stop();
+        return this.session.stop(message.replyId !== undefined && message.shown !== undefined ? { replyId: message.replyId, shown: message.shown } : undefined);
+      case "continue":
+        return this.session.continueReply(message.id);
       case "regenerate":
         return this.session.regenerate();
       case "editLast":
@@ -134,7 +138,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           void vscode.window.showInformationMessage("Hearth: that reply is no longer in the open conversation.");
           return;
         }
-        await this.deps.documents.show(`Chat Prompt ${turnId.slice(0, 8)}`, () => renderSentPrompt(prompt));
+        await this.deps.documents.show("Chat Prompt", () => renderSentPrompt(prompt), { key: turnId });
         return;
       }
       case "openLink":

@@ -8,9 +8,16 @@ import * as vscode from "vscode";
 import type { CompletionSyntaxReport } from "../context/analysis/syntaxCheck";
 import { ContextClient, DEFAULT_COMPLETION_BUDGETS, type CompletionBudgets } from "../context/contextClient";
 import type { ContextChunk } from "../context/contextTypes";
+import { STALE_DOCUMENT } from "../context/contextProtocol";
 import type { IndexProgress } from "../context/index/workspaceIndex";
 import type { SymbolMatch } from "../context/retrieval/chatSources";
 import { workspaceAccess, type WorkspaceAccess } from "../context/workspaceAccess";
+
+/** A completion's place: it replaces this many characters after the cursor; its block's header line starts at this offset in it. */
+export interface SyntaxQuery {
+  replaceLength: number;
+  headerOffset: number;
+}
 
 /** The prompt window, as laid out by src/core/completion/promptLayout.ts (DEFAULT_LAYOUT). */
 export interface CompletionWindow {
@@ -41,6 +48,7 @@ export class ContextSync implements vscode.Disposable {
   private lastEditor: vscode.TextEditor | undefined;
   private reindexTimer: NodeJS.Timeout | undefined;
   private toldUntrusted = false;
+  private toldStalled = false;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     this.client = new ContextClient({ workerPath: vscode.Uri.joinPath(context.extensionUri, "dist", "contextWorker.js").fsPath });
@@ -50,11 +58,13 @@ export class ContextSync implements vscode.Disposable {
       this.statusItem,
       { dispose: client.onLog((line) => log[line.level](`[context] ${line.message}`)).dispose },
       { dispose: client.onIndexProgress((progress) => this.showProgress(progress)).dispose },
-      { dispose: client.onDidRestart(() => {
+      { dispose: client.onDidRestart((restart) => {
         log.warn("[context] The context worker restarted; reopening documents.");
+        if (restart.cause === "stall") this.tellStalled(restart.message);
         this.openAll();
         this.scheduleReindex();
       }).dispose },
+      { dispose: client.onDidGiveUp((message) => void this.offerLog(`Hearth: ${message}`)).dispose },
       vscode.workspace.onDidOpenTextDocument((document) => this.open(document)),
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (this.synced(document)) client.closeDocument(document.uri.toString());
@@ -186,6 +196,17 @@ export class ContextSync implements vscode.Disposable {
     this.statusItem.show();
   }
 
+  /** Once a session: the worker's log line says it each time, the notification says it once. */
+  private tellStalled(message: string): void {
+    if (this.toldStalled) return;
+    this.toldStalled = true;
+    void this.offerLog(`Hearth: ${message} Completions and the chat go on; "Hearth: Show Log" has the details.`);
+  }
+
+  private async offerLog(message: string): Promise<void> {
+    if (await vscode.window.showWarningMessage(message, "Show Log") === "Show Log") await vscode.commands.executeCommand("hearth.showLog");
+  }
+
   private warn(error: unknown): void {
     this.log.warn(`[context] ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -206,12 +227,24 @@ export class ContextSync implements vscode.Disposable {
     ).catch(() => []);
   }
 
-  /** Where the block a completion opened ends, and whether it adds syntax errors. */
-  checkCompletion(document: vscode.TextDocument, position: vscode.Position, completion: string): Promise<CompletionSyntaxReport> {
-    return this.client.checkCompletion({
-      languageId: document.languageId, text: document.getText(), offset: document.offsetAt(position), completion,
+  /**
+   * Where the block a completion opened ends, and whether it adds syntax errors. The worker
+   * already has a synced document's text: only a stale one is sent whole.
+   */
+  async checkCompletion(document: vscode.TextDocument, position: vscode.Position, completion: string, query: SyntaxQuery): Promise<CompletionSyntaxReport> {
+    const offset = document.offsetAt(position);
+    const params = {
+      languageId: document.languageId, offset, completion, replaceEnd: offset + query.replaceLength, headerOffset: query.headerOffset,
       uri: document.uri.toString(), version: document.version,
-    });
+    };
+    if (this.synced(document)) {
+      try {
+        return await this.client.checkCompletion(params);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.includes(STALE_DOCUMENT)) throw error;
+      }
+    }
+    return this.client.checkCompletion({ ...params, text: document.getText() });
   }
 
   searchSymbols(query: string, limit = 20): Promise<SymbolMatch[]> {

@@ -3,15 +3,9 @@ import * as vscode from "vscode";
 import { formatBytes } from "../core/models/modelFiles";
 import { RECOMMENDED_MODELS, downloadModel, resolveModelUri } from "../core/models/modelDownload";
 import type { ModelController } from "../core/models/modelController";
-import { getSetting, modelFolders, setMachineSetting } from "./configuration";
+import { OFFLINE_HELP } from "../core/models/offlineHelp";
+import { getSetting, modelFolders, openSettings, setMachineSetting } from "./configuration";
 import { switchModel } from "./selectModelCommand";
-
-const OFFLINE_WAYS = [
-  "Hearth never downloads anything unless you allow it (setting \"hearth.network.allowModelDownload\"). Offline ways to get a GGUF model:",
-  "• Ollama: `ollama pull qwen2.5-coder:1.5b` — Hearth finds Ollama's models.",
-  "• LM Studio: download a GGUF model there — Hearth finds LM Studio's models folder.",
-  "• Download a .gguf file on another machine (for example from Hugging Face) and copy it into a model folder.",
-].join("\n");
 
 interface DownloadPick extends vscode.QuickPickItem {
   url?: string;
@@ -22,8 +16,8 @@ interface DownloadPick extends vscode.QuickPickItem {
 /** "Hearth: Download a Model…": the one feature that may use the network, off unless allowed. */
 export async function downloadModelCommand(storage: vscode.Uri, models: ModelController, log: vscode.LogOutputChannel): Promise<void> {
   if (!getSetting("hearth.network.allowModelDownload")) {
-    const choice = await vscode.window.showInformationMessage(OFFLINE_WAYS, { modal: true }, "Open Setting", "Add Model Folder…");
-    if (choice === "Open Setting") await vscode.commands.executeCommand("workbench.action.openSettings", "hearth.network.allowModelDownload");
+    const choice = await vscode.window.showInformationMessage(OFFLINE_HELP.message, { modal: true, detail: OFFLINE_HELP.detail }, "Open Setting", "Add Model Folder…");
+    if (choice === "Open Setting") await openSettings("hearth.network.allowModelDownload");
     if (choice === "Add Model Folder…") await vscode.commands.executeCommand("hearth.addModelFolder");
     return;
   }

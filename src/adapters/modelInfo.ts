@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import type { ModelCatalog } from "../core/models/modelCatalog";
 import type { ModelController } from "../core/models/modelController";
 import { formatBytes } from "../core/models/modelFiles";
+import { countOf } from "../core/plural";
 import type { EngineClient } from "../core/engine/engineClient";
 import type { LoadedModelInfo, ModelDescription } from "../protocol/engineProtocol";
 import type { ReadOnlyDocuments } from "./readOnlyDocuments";
@@ -52,7 +53,7 @@ function renderModel(info: LoadedModelInfo, loaded: readonly LoadedModelInfo[], 
     ``,
     `Used for: ${roles}.`,
     ``,
-    `| | |`,
+    `| Property | Value |`,
     `| --- | --- |`,
     `| Path | ${info.modelPath} |`,
     `| Size | ${sizeBytes ? `${formatBytes(sizeBytes)} (${sizeBytes.toLocaleString("en-US")} bytes)` : "unknown"} |`,
@@ -61,12 +62,12 @@ function renderModel(info: LoadedModelInfo, loaded: readonly LoadedModelInfo[], 
     `| Architecture | ${info.architecture} |`,
     `| Parameters | ${description?.parameterCount?.toLocaleString("en-US") ?? "unknown"}${description?.sizeLabel ? ` (${description.sizeLabel})` : ""} |`,
     `| Quantization | ${description?.quantization ?? "unknown"} |`,
-    `| Trained context | ${info.trainedContextSize} tokens |`,
+    `| Trained context | ${countOf(info.trainedContextSize, "token")} |`,
     `| Chat template | ${info.chatWrapperType} (${info.chatWrapper}) |`,
     `| FIM tokens | ${fim} |`,
     `| LoRA adapters | ${info.loraAdapters.length ? info.loraAdapters.map((adapter) => adapter.filePath).join(", ") : "none"} |`,
     `| Memory estimate | ${formatBytes(info.memoryEstimate.ramBytes)} RAM${info.memoryEstimate.vramBytes > 0 ? `, ${formatBytes(info.memoryEstimate.vramBytes)} GPU memory` : ""} (node-llama-cpp's estimate) |`,
-    `| Load settings | ${info.threads} threads, ${info.gpuLayers} GPU layers, context ${info.contextSize} tokens, loaded in ${info.loadMs} ms |`,
+    `| Load settings | ${countOf(info.threads, "thread")}, ${countOf(info.gpuLayers, "GPU layer")}, context ${countOf(info.contextSize, "token")}, loaded in ${info.loadMs} ms |`,
     `| Tensors | ${description?.tensorCount ?? "unknown"} |`,
     ``,
   ];

@@ -1,9 +1,10 @@
 import { freemem } from "node:os";
 import * as vscode from "vscode";
-import { formatBytes } from "../core/models/modelFiles";
+import { formatBytes, modelDisplayName } from "../core/models/modelFiles";
+import { selectionOutcome } from "../core/models/modelSelection";
 import type { CatalogEntry, ModelCatalog } from "../core/models/modelCatalog";
 import type { ModelSource } from "../core/models/catalogSources";
-import type { ModelController } from "../core/models/modelController";
+import type { ModelController, SwitchResult } from "../core/models/modelController";
 import type { ModelRole } from "../protocol/engineProtocol";
 import { modelConfiguration, modelFolders, setMachineSetting } from "./configuration";
 
@@ -61,6 +62,8 @@ export async function selectModel(
   models: ModelController,
   catalog: ModelCatalog,
   log: vscode.LogOutputChannel,
+  /** Told when the model chosen is the one already serving (no load follows). */
+  onKeptModel?: () => void,
 ): Promise<void> {
   const quickPick = vscode.window.createQuickPick<ModelPick>();
   quickPick.title = role === "chat" ? "Hearth: Select Chat Model" : role === "completion" ? "Hearth: Select Completion Model" : "Hearth: Select Model";
@@ -98,13 +101,23 @@ export async function selectModel(
   let modelPath = picked.entry?.path;
   if (picked.browse) modelPath = await browseForModel();
   if (!modelPath) return;
-  if ((role === "completion" || role === "both") && picked.entry && !picked.entry.description.fim) {
+  const modelRole: ModelRole = role === "chat" ? "chat" : "completion";
+  const outcome = selectionOutcome(modelPath, models.configuredPath(modelRole), models.serving(modelRole)?.modelPath);
+  if (outcome === "already-serving") {
+    models.keepServing(modelRole);
+    onKeptModel?.();
+    log.info(`model selected for ${role} is already serving: ${modelPath}`);
+    void vscode.window.showInformationMessage(`Hearth: ${modelDisplayName(modelPath)} is already the ${modelRole} model.`);
+    return;
+  }
+  // Asked when switching to the model; the configured model again is loaded without asking twice.
+  if (outcome === "switch" && modelRole === "completion" && picked.entry && !picked.entry.description.fim) {
     const choice = await vscode.window.showWarningMessage(
       `${picked.entry.name} has no fill-in-the-middle tokens: completions will only see the text before the cursor. Use it for completions anyway?`,
       { modal: true }, "Use It");
     if (choice !== "Use It") return;
   }
-  await switchModel(role, modelPath, models, log);
+  await switchModel(role, modelPath, models, log, { saveSetting: outcome === "switch" });
 }
 
 export async function browseForModel(): Promise<string | undefined> {
@@ -117,19 +130,26 @@ export async function browseForModel(): Promise<string | undefined> {
   return uris?.[0]?.fsPath;
 }
 
-/** Switches a role's model: the setting is the source of truth; progress shows while it loads. */
-export async function switchModel(role: ModelRole | "both", modelPath: string, models: ModelController, log: vscode.LogOutputChannel): Promise<void> {
+/**
+ * Switches a role's model with progress. The setting is written only once the model has
+ * loaded: a file that fails keeps the previous model serving and configured.
+ */
+export async function switchModel(
+  role: ModelRole | "both",
+  modelPath: string,
+  models: ModelController,
+  log: vscode.LogOutputChannel,
+  { saveSetting = true }: { saveSetting?: boolean } = {},
+): Promise<SwitchResult> {
   log.info(`model selected for ${role}: ${modelPath}`);
-  const name = modelPath.replace(/^.*[\\/]/, "");
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Hearth: loading ${name}…` }, async () => {
-    if (role === "chat") {
-      await setMachineSetting("hearth.chat.modelPath", modelPath);
-      await models.ensure("chat");
-    } else {
-      await setMachineSetting("hearth.completion.modelPath", modelPath);
-      await models.ensure("completion");
-      if (role === "both" && !modelConfiguration().chatModelPath && models.state("chat").kind !== "none") await models.ensure("chat");
-    }
+  const save = (key: "hearth.chat.modelPath" | "hearth.completion.modelPath") =>
+    (path: string) => saveSetting ? setMachineSetting(key, path) : Promise.resolve();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Hearth: loading ${modelDisplayName(modelPath)}…` }, async () => {
+    if (role === "chat") return models.switchTo("chat", modelPath, save("hearth.chat.modelPath"));
+    const result = await models.switchTo("completion", modelPath, save("hearth.completion.modelPath"));
+    // The chat follows the completion model unless it has its own; it loads now only if it was in use.
+    if (result.ok && role === "both" && !modelConfiguration().chatModelPath && models.inUse("chat")) await models.ensure("chat");
+    return result;
   });
 }
 

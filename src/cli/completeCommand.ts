@@ -1,11 +1,15 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EngineClient } from "../core/engine/engineClient";
 import { CompletionPipeline, type CompletionBackend, type PipelineResult } from "../core/completion/completionPipeline";
 import type { DocumentSnapshot } from "../core/completion/documentSnapshot";
 import { ScriptedBackend } from "../core/completion/scriptedBackend";
 import type { GenerationStats } from "../protocol/engineProtocol";
+import { readRegularFile } from "../core/files/regularFile";
 import { languageIdForPath } from "./languageIds";
+import { checkCompletionText } from "../context/analysis/completionCheck";
+import type { SyntaxChecker } from "../core/completion/syntaxVerdict";
+
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 export interface CompleteOptions {
   file: string;
@@ -43,6 +47,26 @@ export function offsetOf(text: string, line: number, column: number): number {
   return offset + column - 1;
 }
 
+/** The syntax service in this process: the same check the context worker runs for the extension. */
+export const inProcessSyntax: SyntaxChecker = async (document, completion, query) => checkCompletionText({
+  languageId: document.languageId, text: document.text, offset: document.offset, completion, replaceEnd: query.replaceEnd, headerOffset: query.headerOffset,
+});
+
+/** A file's text with the cursor at `offset`, as the CLI hands it to the pipeline: language from the file name, indentation guessed. */
+export function fileSnapshot(file: string, text: string, offset: number): DocumentSnapshot {
+  return {
+    uri: `file://${file}`, languageId: languageIdForPath(file), filePath: file, text, offset,
+    indent: guessIndentation(text),
+  };
+}
+
+/** Tabs when most indented lines start with a tab (one stray tab does not make a file tab-indented), else 4 spaces. */
+function guessIndentation(text: string): { useTabs: boolean; size: number } {
+  const tabs = text.match(/^\t/gm)?.length ?? 0;
+  const spaces = text.match(/^ +\S/gm)?.length ?? 0;
+  return { useTabs: tabs > spaces, size: 4 };
+}
+
 /** The pipeline shared by the CLI and the golden tests. */
 export async function completeDocument(document: DocumentSnapshot, backend: CompletionBackend, manual = false): Promise<PipelineResult | undefined> {
   const pipeline = new CompletionPipeline(backend, {
@@ -50,6 +74,9 @@ export async function completeDocument(document: DocumentSnapshot, backend: Comp
     debounceMs: () => 0,
     timeBudgetMs: 5000,
     speculate: false,
+    checkSyntax: inProcessSyntax,
+    // A grammar's first load takes a moment: the CLI waits for it rather than guess.
+    syntaxBudgetMs: 10_000,
   });
   try {
     return await pipeline.provide(document, { manual, signal: new AbortController().signal });
@@ -59,12 +86,12 @@ export async function completeDocument(document: DocumentSnapshot, backend: Comp
 }
 
 export async function runComplete(options: CompleteOptions, enginePath = join(__dirname, "engine.js")): Promise<CompleteOutput> {
-  const text = await readFile(options.file, "utf8");
+  // The same limit as VS Code's for documents it gives extensions; a link to a device or a pipe is refused, not read forever.
+  const read = await readRegularFile(options.file, MAX_FILE_BYTES);
+  if (!read.ok) throw new Error(`${read.message}: give the path of a source file.`);
+  const text = read.bytes.toString("utf8");
   const offset = offsetOf(text, options.line, options.column);
-  const document: DocumentSnapshot = {
-    uri: `file://${options.file}`, languageId: languageIdForPath(options.file), filePath: options.file, text, offset,
-    indent: /^\t/m.test(text) ? { useTabs: true, size: 4 } : { useTabs: false, size: 4 },
-  };
+  const document = fileSnapshot(options.file, text, offset);
   let engine: EngineClient | undefined;
   let backend: CompletionBackend;
   if (options.rawOutput !== undefined) {

@@ -47,13 +47,21 @@ export interface RecordRecentParams {
 
 export interface CheckCompletionParams {
   languageId: string;
-  text: string;
+  /** The document's text; omitted when the worker has the open document `uri` at `version` (it fails with STALE_DOCUMENT otherwise). */
+  text?: string;
   offset: number;
   completion: string;
+  /** The completion replaces the text from `offset` to here (text after the cursor it repeats); default `offset`. */
+  replaceEnd?: number;
+  /** Offset in the completion of the line its block starts on; 0: the cursor's line. */
+  headerOffset?: number;
   /** An open document whose tree at `version` may be reused instead of a full parse. */
   uri?: string;
   version?: number;
 }
+
+/** checkCompletion without text for a document the worker does not have at that version. */
+export const STALE_DOCUMENT = "the worker does not have this version of the document";
 
 export interface IndexFoldersParams {
   folders: string[];
@@ -108,6 +116,8 @@ export interface ContextMethods {
   flushIndex: { params: Record<string, never>; result: null };
   setFileAccess: { params: FileAccessParams; result: null };
   stats: { params: Record<string, never>; result: WorkerStats };
+  /** Answers at once: the client's check that the worker's thread is not blocked while a long request runs. */
+  ping: { params: Record<string, never>; result: null };
 }
 
 export type ContextMethod = keyof ContextMethods;

@@ -3,15 +3,14 @@
  * index, the recent-chunk ring and retrieval. Plain class, no worker_threads, so
  * tests and benchmarks can also run it in-process.
  */
-import { checkWithHeuristics, checkWithTree, type CompletionSyntaxReport } from "./analysis/syntaxCheck";
+import { checkCompletionText } from "./analysis/completionCheck";
+import type { CompletionSyntaxReport } from "./analysis/syntaxCheck";
 import { identifiersNear, scopesAt } from "./analysis/scopes";
 import type { ContextChunk, LineRange } from "./contextTypes";
-import type { ContextMethod, ContextMethods, ParamsOf, ResultOf, WorkerEvent } from "./contextProtocol";
+import { STALE_DOCUMENT, type ContextMethod, type ContextMethods, type ParamsOf, type ResultOf, type WorkerEvent } from "./contextProtocol";
 import { WorkspaceIndex, type WorkspaceIndexOptions } from "./index/workspaceIndex";
-import { grammarFor } from "./languages";
 import { DocumentStore, type DocumentState } from "./parsing/documentStore";
-import { parserFor, parseCounter } from "./parsing/parsers";
-import { textVerdict } from "./parsing/inputGuard";
+import { parseCounter } from "./parsing/parsers";
 import { definitionForSelection, filesNamedIn, searchSymbols } from "./retrieval/chatSources";
 import { enclosingHeaders, importSignatures, recentChunks, similarWindowChunks } from "./retrieval/completionSources";
 import { RecentChunks } from "./retrieval/recentChunks";
@@ -130,6 +129,7 @@ export class ContextService {
         indexedFiles: this.index.fileCount, heapUsed: process.memoryUsage().heapUsed,
       };
     },
+    ping: () => null,
   };
 
   /** Runs one protocol method (the worker's message loop calls this). */
@@ -154,16 +154,13 @@ export class ContextService {
   }
 
   private async checkCompletion(params: ParamsOf<"checkCompletion">): Promise<CompletionSyntaxReport> {
-    const grammar = grammarFor(params.languageId);
-    const offset = Math.max(0, Math.min(params.offset, params.text.length));
-    if (grammar && textVerdict(params.text) === "parse") {
-      const parser = await parserFor(grammar);
-      const open = params.uri ? this.documents.get(params.uri) : undefined;
-      const base = open && open.version === params.version && open.lines.text === params.text ? open.tree : undefined;
-      const report = checkWithTree(parser, params.text, offset, params.completion, base);
-      if (report) return report;
-    }
-    return checkWithHeuristics(params.text, offset, params.completion);
+    const open = params.uri ? this.documents.get(params.uri) : undefined;
+    const current = open !== undefined && open.version === params.version;
+    // Without text, the open document at that version is the text (no copy of a large file per completion).
+    const text = params.text ?? (current ? open.lines.text : undefined);
+    if (text === undefined) throw new Error(STALE_DOCUMENT);
+    const base = current && open.lines.text === text ? open.tree : undefined;
+    return checkCompletionText({ ...params, text }, base);
   }
 
   private trackEdit(state: DocumentState, line: number): void {

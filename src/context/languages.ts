@@ -29,6 +29,19 @@ export function grammarFor(languageId: string): GrammarName | undefined {
   return GRAMMAR_BY_LANGUAGE_ID[languageId];
 }
 
+/** Grammars used only to check completions (no outline queries): any grammar the wasm package ships. */
+export type SyntaxGrammar = GrammarName | "cpp" | "c-sharp" | "php" | "ruby" | "bash" | "css";
+
+const SYNTAX_GRAMMAR_BY_LANGUAGE_ID: Readonly<Record<string, SyntaxGrammar>> = {
+  // C is close enough to C++ for counting syntax errors before and after an insertion.
+  c: "cpp", cpp: "cpp", cuda: "cpp", csharp: "c-sharp", php: "php", ruby: "ruby", shellscript: "bash", css: "css",
+};
+
+/** The grammar that parses a language for completion checks. */
+export function syntaxGrammarFor(languageId: string): SyntaxGrammar | undefined {
+  return grammarFor(languageId) ?? SYNTAX_GRAMMAR_BY_LANGUAGE_ID[languageId];
+}
+
 /** VS Code's language id for a path; undefined for files that are not source code. */
 export function languageIdForPath(path: string): string | undefined {
   return LANGUAGE_ID_BY_EXTENSION[extname(path).toLowerCase()];

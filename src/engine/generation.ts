@@ -1,4 +1,5 @@
 import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { spanEnd } from "../core/completion/suggestionShape";
 import type { GenerationStats, SamplingParams, StopReason } from "../protocol/engineProtocol";
 
 export interface GenerationOutcome {
@@ -42,6 +43,8 @@ export async function generateOnSequence(
   // Detokenizing with the preceding tokens keeps SentencePiece word-start spaces right.
   const precedingTokens = promptTokens.slice(-8);
   let emitted = "";
+  /** Where the span rule cut the text (the last token may run past it). */
+  let kept: number | undefined;
   let stopReason: StopReason = "eog";
   if (signal.aborted) return finish("aborted");
 
@@ -71,10 +74,13 @@ export async function generateOnSequence(
           stopReason = "stopString";
           break;
         }
-        if (params.stopAtLineEnd) {
-          const lineEnd = firstLineEndAfterText(text);
-          if (lineEnd !== undefined) {
-            emit(text.slice(0, lineEnd));
+        // A completion stops as soon as more text cannot change what the suggestion keeps:
+        // one line, or the block that line opened, or the siblings of an empty line.
+        if (params.span) {
+          const span = spanEnd(params.span, text, false);
+          if (span.complete) {
+            kept = span.end;
+            emit(text.slice(0, span.end));
             stopReason = "stopString";
             break;
           }
@@ -117,16 +123,8 @@ export async function generateOnSequence(
     stats.generatedTokens = generated.length;
     stats.generationMs = performance.now() - started;
     if (generated.length === 0) stats.promptMs = stats.generationMs;
-    return { text: emitted, stopReason: reason, stats };
+    return { text: kept === undefined ? emitted : emitted.slice(0, kept), stopReason: reason, stats };
   }
-}
-
-/** The first line break after some non-blank text: the end of a one-line suggestion. */
-function firstLineEndAfterText(text: string): number | undefined {
-  const firstText = text.search(/\S/);
-  if (firstText < 0) return undefined;
-  const lineEnd = text.indexOf("\n", firstText);
-  return lineEnd < 0 ? undefined : lineEnd;
 }
 
 function heldBackLength(text: string, stopStrings: readonly string[] | undefined): number {

@@ -1,5 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { ggmlType } from "./ggmlTypes";
+import { findAbortingSetting, MAX_LAYERS, recordsRowLength, type HeaderFacts } from "./modelHyperparameters";
 
 /**
  * Walks a GGUF header (counts, keys, value types, lengths, tensor infos) with every count and
@@ -11,7 +12,12 @@ import { ggmlType } from "./ggmlTypes";
  * back to back at `general.alignment` (a power of two, default 32).
  */
 export class GgufHeaderProblem extends Error {
-  constructor(readonly kind: "version" | "damaged" | "truncated", message: string) {
+  /**
+   * "unrunnable": a sound file whose model settings make llama.cpp abort (modelHyperparameters.ts).
+   * "limit": more entries than any real model has (they only stall the readers).
+   * "inconsistent": parts of a sound file that do not fit together (llama.cpp refuses it too, but later).
+   */
+  constructor(readonly kind: "version" | "damaged" | "truncated" | "unrunnable" | "limit" | "inconsistent", message: string) {
     super(message);
     this.name = "GgufHeaderProblem";
   }
@@ -26,8 +32,16 @@ export interface GgufHeaderSummary {
 }
 
 const CHUNK = 1 << 20;
-/** Far above any real vocabulary (the largest have about 260k tokens), far below what takes long to walk. */
-const MAX_STRING_ARRAY = 1 << 24;
+/**
+ * Twice the largest real vocabulary (Gemma 3: 262,144 tokens; the largest merge lists, Llama
+ * 3's, have 280,147). node-llama-cpp parses every string of the header in JavaScript on the
+ * engine's main thread (1.4 s per million on this machine, twice per load) and llama.cpp builds
+ * its vocabulary from them: a 1M-token file took 26 s to be refused by llama.cpp.
+ */
+export const MAX_STRING_ARRAY = 1 << 19;
+const TOKENS_KEY = "tokenizer.ggml.tokens";
+/** Short strings the model checks read (the rope scaling type); longer ones are only skipped. */
+const MAX_READ_STRING = 256;
 const MAX_KEY_BYTES = 1 << 16;
 const MAX_NAME_BYTES = 63;
 const MAX_DIMS = 4;
@@ -37,9 +51,6 @@ const TYPE_STRING = 8;
 const TYPE_ARRAY = 9;
 const TYPE_U32 = 4;
 const TYPE_U64 = 10;
-/** llama.cpp aborts the whole process (GGML_ASSERT in llama-model.cpp) outside these limits. */
-const MAX_LAYERS = 512;
-const MAX_EXPERTS = 1024;
 /** Bytes of one value of each fixed-size GGUF type (by type id). */
 const FIXED_SIZE: ReadonlyMap<number, number> = new Map([[0, 1], [1, 1], [2, 2], [3, 2], [4, 4], [5, 4], [6, 4], [7, 1], [10, 8], [11, 8], [12, 8]]);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -101,6 +112,24 @@ class HeaderReader {
     }
   }
 
+  /**
+   * Reads `count` strings, calling `visit` with each as a latin1 string (one character per byte,
+   * so equal bytes give equal strings). Lengths and short strings in the buffer are read without
+   * awaiting.
+   */
+  async readStrings(count: number, key: string, visit: (text: string, index: number) => void): Promise<void> {
+    for (let index = 0; index < count; index++) {
+      const at = this.position;
+      const offset = this.takeBuffered(8);
+      const length = offset >= 0 ? this.buffer.readBigUInt64LE(offset) : await this.u64(`the length of "${key}"[${index}]`);
+      if (length > BigInt(this.remaining)) throw damaged(`the length of "${key}"[${index}] at byte ${at} is ${length}, but only ${this.remaining} bytes are left in the file`);
+      const bytes = Number(length);
+      const inBuffer = this.takeBuffered(bytes);
+      const start = inBuffer >= 0 ? inBuffer : await this.take(bytes, `"${key}"[${index}]`);
+      visit(this.buffer.toString("latin1", start, start + bytes), index);
+    }
+  }
+
   // `take` may replace the buffer: read it only after the await.
   async u32(what: string): Promise<number> {
     const offset = await this.take(4, what);
@@ -148,18 +177,46 @@ class HeaderReader {
   }
 }
 
-/** Skips one metadata value; returns it when it is a u32 or u64 (alignment and layer counts are). */
-async function skipValue(reader: HeaderReader, key: string, type: number): Promise<number | undefined> {
-  if (type === TYPE_U32) return reader.u32(`the value of "${key}"`);
-  if (type === TYPE_U64) return Number(await reader.u64(`the value of "${key}"`));
+/** What the walk keeps for the model checks (modelHyperparameters.ts); everything else is skipped. */
+class FactCollector {
+  readonly numbers = new Map<string, number>();
+  readonly arrays = new Map<string, readonly number[]>();
+  readonly strings = new Map<string, string>();
+  readonly rowLengths = new Map<string, number>();
+  tokenCount: number | undefined;
+  /** Rows of token_embd.weight: one per token the model can read. */
+  embeddingRows: number | undefined;
+
+  facts(architecture: string): HeaderFacts {
+    return { architecture, numbers: this.numbers, arrays: this.arrays, strings: this.strings, rowLengths: this.rowLengths };
+  }
+}
+
+const TYPE_I32 = 5;
+const wantsString = (key: string) => key === "general.type" || key.endsWith(".rope.scaling.type");
+/** Vocabulary arrays: node-llama-cpp parses each element in JavaScript. */
+const isVocabularyArray = (key: string) => key.startsWith("tokenizer.ggml.");
+
+/** Reads past one metadata value, keeping what the model checks need. */
+async function readValue(reader: HeaderReader, key: string, type: number, collected: FactCollector): Promise<void> {
+  if (type === TYPE_U32) {
+    collected.numbers.set(key, await reader.u32(`the value of "${key}"`));
+    return;
+  }
+  if (type === TYPE_U64) {
+    collected.numbers.set(key, Number(await reader.u64(`the value of "${key}"`)));
+    return;
+  }
   const fixed = FIXED_SIZE.get(type);
   if (fixed !== undefined) {
     reader.skip(BigInt(fixed), `the value of "${key}"`);
-    return undefined;
+    return;
   }
   if (type === TYPE_STRING) {
-    reader.skip(BigInt(await reader.count(`the string length of "${key}"`, 1)), `the string "${key}"`);
-    return undefined;
+    const length = await reader.count(`the string length of "${key}"`, 1);
+    if (wantsString(key) && length <= MAX_READ_STRING) collected.strings.set(key, (await reader.bytes(length, `the string "${key}"`)).toString("utf8"));
+    else reader.skip(BigInt(length), `the string "${key}"`);
+    return;
   }
   if (type !== TYPE_ARRAY) throw damaged(`metadata "${key}" has the unknown value type ${type}`);
   const itemType = await reader.u32(`the item type of "${key}"`);
@@ -167,14 +224,42 @@ async function skipValue(reader: HeaderReader, key: string, type: number): Promi
   const itemSize = FIXED_SIZE.get(itemType);
   if (itemSize !== undefined) {
     const length = await reader.count(`the element count of "${key}"`, itemSize);
+    if (isVocabularyArray(key) && length > MAX_STRING_ARRAY) throw overLimit(key, length);
+    if ((itemType === TYPE_U32 || itemType === TYPE_I32) && length <= MAX_LAYERS) {
+      // Per-layer settings: llama.cpp reads i32 arrays into unsigned 32-bit values.
+      const bytes = await reader.bytes(length * 4, `the array "${key}"`);
+      collected.arrays.set(key, Array.from({ length }, (_, index) => bytes.readUInt32LE(index * 4)));
+      return;
+    }
     reader.skip(BigInt(length) * BigInt(itemSize), `the array "${key}"`);
-    return undefined;
+    return;
   }
   if (itemType !== TYPE_STRING) throw damaged(`metadata "${key}" is an array of the unknown value type ${itemType}`);
   const length = await reader.count(`the element count of "${key}"`, 8);
-  if (length > MAX_STRING_ARRAY) throw damaged(`metadata "${key}" claims ${length} strings (at most ${MAX_STRING_ARRAY})`);
-  await reader.skipStrings(length, key);
-  return undefined;
+  if (length > MAX_STRING_ARRAY) throw overLimit(key, length);
+  if (key === TOKENS_KEY) collected.tokenCount = await checkDistinctTokens(reader, length);
+  else await reader.skipStrings(length, key);
+}
+
+function overLimit(key: string, length: number): GgufHeaderProblem {
+  return new GgufHeaderProblem("limit", `"${key}" has ${length} entries; Hearth reads at most ${MAX_STRING_ARRAY} (twice the largest released vocabulary)`);
+}
+
+/** llama.cpp maps token texts to ids and aborts when two tokens share a text (llama-vocab.cpp). */
+async function checkDistinctTokens(reader: HeaderReader, count: number): Promise<number> {
+  const seen = new Set<string>();
+  const texts: string[] = [];
+  await reader.readStrings(count, TOKENS_KEY, (text, index) => {
+    // llama.cpp names an empty token after its index.
+    const name = text === "" ? `[EMPTY_${index}]` : text;
+    if (seen.has(name)) {
+      const first = texts.indexOf(name);
+      throw new GgufHeaderProblem("unrunnable", `tokens ${first} and ${index} of "${TOKENS_KEY}" are both ${JSON.stringify(Buffer.from(name, "latin1").toString("utf8").slice(0, 40))}; llama.cpp needs each token text once`);
+    }
+    seen.add(name);
+    texts.push(name);
+  });
+  return count;
 }
 
 export async function checkGgufHeader(handle: FileHandle, size: number): Promise<GgufHeaderSummary> {
@@ -192,7 +277,7 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
   const entryCount = await reader.count("the metadata count", 14);
 
   const keys = new Set<string>();
-  const counts = new Map<string, number>();
+  const collected = new FactCollector();
   let architecture: string | undefined;
   let alignment = DEFAULT_ALIGNMENT;
   for (let index = 0; index < entryCount; index++) {
@@ -204,16 +289,15 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
       architecture = await reader.name(`"general.architecture"`, 256);
       continue;
     }
-    const value = await skipValue(reader, key, type);
-    if (value !== undefined) counts.set(key, value);
+    await readValue(reader, key, type, collected);
     if (key === "general.alignment") {
+      const value = type === TYPE_U32 ? collected.numbers.get(key) : undefined;
       if (value === undefined) throw damaged(`"general.alignment" must be a u32, but it has value type ${type}`);
       if (value === 0 || (value & (value - 1)) !== 0) throw damaged(`"general.alignment" is ${value}, which is not a power of two`);
       alignment = value;
     }
   }
 
-  if (tensorCount > 0 && architecture !== undefined) checkLayerCounts(architecture, counts);
 
   const names = new Set<string>();
   let expectedOffset = 0n;
@@ -234,6 +318,8 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
       elements *= extent;
       if (elements > INT64_MAX) throw damaged(`tensor "${name}" has an impossible shape [${shape.join(", ")}…] (more than 2^63 elements)`);
     }
+    if (recordsRowLength(name) && shape.length > 0) collected.rowLengths.set(name, Number(shape[0]));
+    if (name === "token_embd.weight" && shape.length === 2) collected.embeddingRows = Number(shape[1]);
     const typeId = await reader.u32(`the type of "${name}"`);
     const type = ggmlType(typeId);
     if (!type) throw damaged(`tensor "${name}" has the unknown tensor type ${typeId} (a newer quantization than this llama.cpp knows, or damage)`);
@@ -247,6 +333,16 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
     expectedOffset = alignUp(dataEnd, BigInt(alignment));
   }
 
+  // More tokens than embeddings: llama.cpp refuses it too, but only after parsing them all (26 s for a million).
+  if (collected.tokenCount !== undefined && collected.embeddingRows !== undefined && collected.tokenCount > collected.embeddingRows) {
+    throw new GgufHeaderProblem("inconsistent", `"${TOKENS_KEY}" has ${collected.tokenCount} tokens, but token_embd.weight has embeddings for ${collected.embeddingRows}`);
+  }
+  // Adapters (LoRA) carry no model settings of their own; vocabulary-only files load no model.
+  if (tensorCount > 0 && architecture !== undefined && collected.strings.get("general.type") !== "adapter") {
+    const problem = findAbortingSetting(collected.facts(architecture));
+    if (problem) throw new GgufHeaderProblem("unrunnable", problem);
+  }
+
   const dataStart = tensorCount > 0 ? alignUp(BigInt(reader.position), BigInt(alignment)) : BigInt(reader.position);
   const requiredBytes = dataStart + dataEnd;
   if (requiredBytes > BigInt(size)) {
@@ -254,14 +350,6 @@ export async function checkGgufHeader(handle: FileHandle, size: number): Promise
     throw new GgufHeaderProblem("truncated", `its tensors need ${requiredBytes} bytes but the file has only ${size}${cut ? ` (tensor "${cut.name}" is cut off)` : ""}`);
   }
   return { version, tensorCount, entryCount, requiredBytes: Number(requiredBytes) };
-}
-
-/** Counts llama.cpp asserts on instead of refusing: out of range they would crash the engine. */
-function checkLayerCounts(architecture: string, counts: ReadonlyMap<string, number>): void {
-  const blocks = counts.get(`${architecture}.block_count`);
-  if (blocks !== undefined && (blocks < 1 || blocks > MAX_LAYERS)) throw damaged(`"${architecture}.block_count" is ${blocks}; llama.cpp accepts 1 to ${MAX_LAYERS} layers`);
-  const experts = counts.get(`${architecture}.expert_count`);
-  if (experts !== undefined && experts > MAX_EXPERTS) throw damaged(`"${architecture}.expert_count" is ${experts}; llama.cpp accepts at most ${MAX_EXPERTS} experts`);
 }
 
 function alignUp(value: bigint, alignment: bigint): bigint {

@@ -7,12 +7,22 @@ import {
 } from "../protocol/engineProtocol";
 import { EngineError, toErrorPayload } from "./engineError";
 import { ModelHost } from "./modelHost";
+import { exitWithParent } from "./parentWatch";
 
 function send(message: EngineToExtensionMessage): void {
   if (process.connected) process.send?.(message);
 }
 
-const host = new ModelHost((level, message) => send({ kind: "log", level, message }));
+/** Milliseconds from the environment (the tests shorten the chat template deadlines). */
+function environmentMs(name: string): number | undefined {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+const host = new ModelHost((level, message) => send({ kind: "log", level, message }), {
+  resolveMs: environmentMs("HEARTH_TEMPLATE_RESOLVE_MS"),
+  renderMs: environmentMs("HEARTH_TEMPLATE_RENDER_MS"),
+});
 const cancellations = new Map<number, AbortController>();
 
 async function handle(message: Extract<ExtensionToEngineMessage, { kind: "request" }>): Promise<EngineMethods[keyof EngineMethods]["result"]> {
@@ -59,10 +69,14 @@ process.on("message", (raw: unknown) => {
   );
 });
 
+/** A clean shutdown frees the models; one that hangs (a native call that never returns) is cut short. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
 let shuttingDown = false;
 async function shutdown(): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
+  setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   for (const controller of cancellations.values()) controller.abort();
   await host.dispose().catch(() => undefined);
   process.exit(0);
@@ -71,5 +85,7 @@ async function shutdown(): Promise<void> {
 // The extension closing the IPC channel (or dying) means nobody needs us any more.
 process.on("disconnect", () => void shutdown());
 process.on("SIGTERM", () => void shutdown());
+// A parent killed outright, while this process's main thread is busy, is noticed by a thread of its own.
+exitWithParent({ parentPid: process.ppid, pollMs: 500, graceMs: SHUTDOWN_GRACE_MS + 500 }, (message) => send({ kind: "log", level: "warn", message }));
 
 send({ kind: "ready", pid: process.pid });

@@ -1,6 +1,13 @@
+import { basename } from "node:path";
 import type { GgufFileInfo } from "node-llama-cpp" with { "resolution-mode": "import" };
-import { detectFimFormat } from "../core/fim/fimFormat";
+import { detectFimFormat, usableMetadataFimTokens, type DeclaredFimToken } from "../core/fim/fimFormat";
 import type { ModelDescription } from "../protocol/engineProtocol";
+import { EngineError } from "./engineError";
+import { checkModelFile } from "./modelFileCheck";
+
+/** GGUF tokenizer.ggml.token_type values of special tokens. */
+const CONTROL = 3;
+const USER_DEFINED = 4;
 
 /** Quantization names by GGUF general.file_type (llama.cpp's llama_ftype). */
 const FILE_TYPES: Record<number, string> = {
@@ -37,11 +44,18 @@ export function describeGguf(path: string, info: GgufFileInfo): ModelDescription
   const architecture = general.architecture;
   const tokenizer = metadata.tokenizer?.ggml;
   const tokens: readonly string[] = tokenizer?.tokens ?? [];
+  const tokenTypes: readonly number[] = tokenizer?.token_type ?? [];
   const tokenSet = new Set(tokens);
-  const fimId = (key: "fim_pre_token_id" | "fim_suf_token_id" | "fim_mid_token_id") => {
+  const counts = new Map<string, number>();
+  for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
+  const declared = (key: "fim_pre_token_id" | "fim_suf_token_id" | "fim_mid_token_id"): DeclaredFimToken | undefined => {
     const id = (tokenizer as Record<string, unknown> | undefined)?.[key];
-    return typeof id === "number" ? tokens[id] : undefined;
+    const text = typeof id === "number" ? tokens[id] : undefined;
+    if (typeof id !== "number" || text === undefined) return undefined;
+    // Control (3) and user-defined (4) tokens are the special ones; a unique text stands for its token.
+    return { id, text, special: tokenTypes[id] === CONTROL || tokenTypes[id] === USER_DEFINED, roundTrips: counts.get(text) === 1 };
   };
+  const metadataFim = usableMetadataFimTokens({ prefix: declared("fim_pre_token_id"), suffix: declared("fim_suf_token_id"), middle: declared("fim_mid_token_id") });
   const architectureMetadata = (metadata as unknown as Record<string, Record<string, unknown> | undefined>)[architecture];
   const trainedContext = architectureMetadata?.context_length;
   const parameterCount = info.tensorInfo?.reduce((sum, tensor) => sum + tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1), 0);
@@ -57,10 +71,23 @@ export function describeGguf(path: string, info: GgufFileInfo): ModelDescription
     chatTemplate: stringValue(metadata.tokenizer?.chat_template),
     fim: detectFimFormat({
       hasSpecialToken: (text) => tokenSet.has(text),
-      metadataFimTokens: { prefix: fimId("fim_pre_token_id"), suffix: fimId("fim_suf_token_id"), middle: fimId("fim_mid_token_id") },
+      metadataFimTokens: metadataFim.tokens,
     }) ?? null,
     license: stringValue(general.license) ?? stringValue(general["license.name"]),
     tensorCount: info.tensorInfo?.length ?? 0,
     vocabularyOnly: (info.tensorInfo?.length ?? 0) === 0,
   };
+}
+
+/** Checks a model file and describes it from its header (the file-inspection worker runs this). */
+export async function describeModelFile(path: string): Promise<ModelDescription> {
+  await checkModelFile(path);
+  const { readGgufFileInfo } = await import("node-llama-cpp");
+  let info: GgufFileInfo;
+  try {
+    info = await readGgufFileInfo(path, { readTensorInfo: true });
+  } catch (error) {
+    throw new EngineError("notGguf", `${basename(path)} has a damaged GGUF header: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+  return describeGguf(path, info);
 }

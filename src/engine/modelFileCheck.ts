@@ -1,5 +1,7 @@
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
+import { describeSpecialFile } from "../core/files/regularFile";
+import { kernelFileSystem } from "../core/files/kernelFiles";
 import { EngineError } from "./engineError";
 import { checkGgufHeader, GgufHeaderProblem } from "./ggufHeaderCheck";
 
@@ -22,8 +24,15 @@ export async function checkModelFile(modelPath: string): Promise<{ sizeBytes: nu
   const handle = await openModel(modelPath);
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new EngineError("notGguf", `${modelPath} is ${describeNonFile(info)}, not a model file. Choose a .gguf file with "Hearth: Select Model…".`);
-    if (info.size === 0) throw new EngineError("notGguf", `${modelPath} is empty (0 bytes): the download or copy did not finish. Download the model again.`);
+    if (!info.isFile()) throw new EngineError("notGguf", `${modelPath} is ${describeSpecialFile(modelPath, info)}, not a model file. Choose a .gguf file with "Hearth: Select Model…".`);
+    const kernel = await kernelFileSystem(modelPath);
+    if (kernel) throw new EngineError("notGguf", `${modelPath} is a file of the operating system's ${kernel} file system, not a model file: the kernel makes up its content when it is read. Choose a .gguf file with "Hearth: Select Model…".`);
+    if (info.size === 0) {
+      // Empty, or a virtual file that reports no size (as /proc files do) on some other file system.
+      const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, 0);
+      if (bytesRead > 0) throw new EngineError("notGguf", `${modelPath} reports a size of 0 bytes but has content: it is a virtual file (like those in /proc), not a model file. Choose a .gguf file with "Hearth: Select Model…".`);
+      throw new EngineError("notGguf", `${modelPath} is empty (0 bytes): the download or copy did not finish. Download the model again.`);
+    }
     const start = Buffer.alloc(Math.min(info.size, 64));
     await handle.read(start, 0, start.length, 0);
     if (start.subarray(0, 4).toString("latin1") !== GGUF_MAGIC) throw new EngineError("notGguf", notGgufMessage(modelPath, start));
@@ -55,14 +64,6 @@ async function openModel(modelPath: string): Promise<FileHandle> {
   }
 }
 
-function describeNonFile(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
-  if (info.isDirectory()) return "a folder";
-  if (info.isFIFO()) return "a named pipe";
-  if (info.isSocket()) return "a socket";
-  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
-  return "not a regular file";
-}
-
 /** Names the formats people mistake for GGUF, with what to do about each. */
 function notGgufMessage(modelPath: string, start: Buffer): string {
   const text = start.toString("latin1");
@@ -83,5 +84,11 @@ function headerError(modelPath: string, problem: GgufHeaderProblem): EngineError
       return new EngineError("loadFailed", `${modelPath} is truncated: ${problem.message}. The download or copy did not finish; download the model again.`);
     case "damaged":
       return new EngineError("notGguf", `${modelPath} has a damaged GGUF header: ${problem.message}. The file is corrupt or was not written by a GGUF converter; download the model again or pick another one.`);
+    case "unrunnable":
+      return new EngineError("loadFailed", `${modelPath} has model settings that would crash llama.cpp: ${problem.message}. The file was converted or edited wrongly; download the model again or pick another one.`);
+    case "inconsistent":
+      return new EngineError("loadFailed", `${modelPath} does not hold together: ${problem.message}. The file is damaged; download the model again or pick another one.`);
+    case "limit":
+      return new EngineError("notGguf", `${modelPath} is larger than any real model in one respect: ${problem.message}. The file is damaged or built to stall model readers; pick another model.`);
   }
 }

@@ -1,20 +1,22 @@
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import type {
   GgufInsights, Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token,
 } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { formatBytes } from "../core/models/modelFiles";
-import { detectFimFormat, fimStopTokenRoles, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
+import { detectFimFormat, fimStopTokenRoles, usableMetadataFimTokens, type DeclaredFimToken, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
 import { layoutFimPrompt } from "../core/fim/fimLayout";
 import type {
   ChatParams, ChatResult, CompleteParams, CompleteResult, InfillParams, LoadModelParams, LoadSettings, LoadedModelInfo, ModelDescription,
   ModelRole, PrefillParams, PrefillResult,
 } from "../protocol/engineProtocol";
+import { backendLine, isGpuBuild } from "./backendLine";
+import { ChatTemplate, type ChatTemplateLimits } from "./chatTemplate/chatTemplate";
 import { planReuse } from "./cacheReuse";
 import { applyReusePlan, canShiftPositions, CompletionSequences, evaluateInSlices } from "./completionSequences";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
 import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
-import { describeGguf } from "./modelDescription";
+import { FileInspector } from "./fileInspection/fileInspector";
 import { checkModelFile } from "./modelFileCheck";
 import { fitPrompt, piecesTokens, type FitChoice, type PromptPiece } from "./promptFit";
 import { chooseLineSplit, MemoizedTokenizer, promptPieces, renderPieces } from "./promptPieces";
@@ -36,6 +38,8 @@ interface LoadedModel {
   tokenizer: MemoizedTokenizer<Token>;
   roles: Set<ModelRole>;
   info: Omit<LoadedModelInfo, "role" | "promptTokensPerSecond">;
+  /** The model's chat format; its template, if any, runs in a worker (chatTemplate/). */
+  chatTemplate: ChatTemplate;
   chat?: { conversationId: string; session: LlamaChatSession };
 }
 
@@ -49,10 +53,15 @@ export class ModelHost {
   private readonly byRole = new Map<ModelRole, LoadedModel>();
   private readonly queues = new Map<ModelRole, Promise<unknown>>();
   private readonly inFlight = new Map<ModelRole, AbortController>();
+  /** Header checks and descriptions run off the main thread. */
+  private readonly inspector = new FileInspector({ workerPath: join(__dirname, "inspectionWorker.js"), deadlineMs: 30_000, idleMs: 30_000 });
   /** The controller of a running idle prefill: requests preempt it; it never preempts them. */
   private prefillInFlight: AbortController | undefined;
 
-  constructor(private readonly log: (level: "info" | "warn" | "error", message: string) => void) {}
+  constructor(
+    private readonly log: (level: "info" | "warn" | "error", message: string) => void,
+    private readonly templateLimits: Partial<ChatTemplateLimits> = {},
+  ) {}
 
   private async lib(): Promise<NodeLlamaCpp> {
     this.llamaModule ??= await import("node-llama-cpp");
@@ -61,29 +70,30 @@ export class ModelHost {
 
   private async getLlama(gpu: LoadSettings["gpu"]): Promise<Llama> {
     if (!this.llama) {
-      const { getLlama, LlamaLogLevel } = await this.lib();
+      const { getLlama, getLlamaGpuTypes, LlamaLogLevel } = await this.lib();
+      // The GPU builds "auto" will try (their driver libraries are present), for the log line below.
+      const tried = gpu === "auto" ? (await getLlamaGpuTypes("supported")).filter(isGpuBuild) : [];
       this.llama = await getLlama({
         gpu,
         build: "never",
+        // node-llama-cpp would print its fallback from a GPU build to the CPU on stderr, as a
+        // warning; Hearth says it once, below, with what to do.
+        progressLogs: false,
         logLevel: LlamaLogLevel.warn,
         logger: (level, message) => {
           const text = message.trim();
           if (text) this.log(level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? "error" : "warn", `llama.cpp: ${text}`);
         },
       });
-      this.log("info", `llama.cpp backend: ${this.llama.gpu || "cpu"}`);
+      const used = isGpuBuild(this.llama.gpu) ? this.llama.gpu : false;
+      const devices = used === false ? [] : await this.llama.getGpuDeviceNames();
+      this.log("info", backendLine({ used, requested: gpu, tried: tried.filter((kind) => kind !== used), devices }));
     }
     return this.llama;
   }
 
-  async describe(path: string): Promise<ModelDescription> {
-    await checkModelFile(path);
-    const { readGgufFileInfo } = await this.lib();
-    try {
-      return describeGguf(path, await readGgufFileInfo(path, { readTensorInfo: true }));
-    } catch (error) {
-      throw new EngineError("notGguf", `${basename(path)} has a damaged GGUF header: ${errorText(error)}.`);
-    }
+  describe(path: string): Promise<ModelDescription> {
+    return this.inspector.describe(path);
   }
 
   loadedModels(): LoadedModelInfo[] {
@@ -113,7 +123,7 @@ export class ModelHost {
 
   private async loadFile(modelPath: string, settings: LoadSettings, settingsKey: string): Promise<LoadedModel> {
     const started = performance.now();
-    await checkModelFile(modelPath);
+    await this.inspector.check(modelPath);
     const displayName = basename(modelPath).replace(/\.gguf$/i, "");
     const llama = await this.getLlama(settings.gpu);
     const { readGgufFileInfo, GgufInsights } = await this.lib();
@@ -130,10 +140,23 @@ export class ModelHost {
       const memory = await checkFitsInMemory(insights, displayName, { contextSize, sequences: CONTEXT_SEQUENCES, gpuLayers: 0 });
       this.log("info", `memory estimate for ${displayName}: ${formatBytes(memory.requiredBytes)} of ${formatBytes(memory.freeBytes)} free`);
     }
+    const loaded: { entry?: LoadedModel } = {};
+    // Its worker reads the file and loads node-llama-cpp while llama.cpp loads the model.
+    const chatTemplate = new ChatTemplate(await this.lib(), {
+      modelPath,
+      displayName,
+      workerPath: join(__dirname, "templateWorker.js"),
+      limits: this.templateLimits,
+      onWarning: (message, choice) => {
+        this.log("warn", message);
+        if (loaded.entry) loaded.entry.info = { ...loaded.entry.info, chatWrapper: choice.name, chatWrapperType: choice.typeName, chatTemplateWarning: choice.warning };
+      },
+    });
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath, gpuLayers: settings.gpuLayers === "auto" ? "auto" : settings.gpuLayers });
     } catch (error) {
+      chatTemplate.dispose();
       throw new EngineError("loadFailed", `llama.cpp could not load ${basename(modelPath)}: ${errorText(error)}. The file may be corrupt, truncated, or of an architecture this llama.cpp build does not support: download it again or pick another model ("Hearth: Show Log" has llama.cpp's own reason).`);
     }
     try {
@@ -149,9 +172,11 @@ export class ModelHost {
         completion: context.getSequence(),
         chat: context.getSequence(),
       };
+      const memoryEstimate = await estimateMemory(insights, { contextSize: context.contextSize, sequences: CONTEXT_SEQUENCES, gpuLayers: model.gpuLayers });
+      const fim = detectModelFim(model, (message) => this.log("warn", message));
+      await chatTemplate.resolve(model);
+      const wrapper = chatTemplate.current;
       const completion = new CompletionSequences([sequences.completion, context.getSequence()], canShiftPositions(model));
-      const { resolveChatWrapper } = await this.lib();
-      const wrapper = resolveChatWrapper(model);
       const info: Omit<LoadedModelInfo, "role" | "promptTokensPerSecond"> = {
         modelPath,
         displayName,
@@ -159,11 +184,12 @@ export class ModelHost {
         contextSize: context.contextSize,
         trainedContextSize,
         threads,
-        fim: detectModelFim(model),
+        fim,
         gpuLayers: model.gpuLayers,
-        memoryEstimate: await estimateMemory(insights, { contextSize: context.contextSize, sequences: CONTEXT_SEQUENCES, gpuLayers: model.gpuLayers }),
-        chatWrapper: wrapper.wrapperName,
-        chatWrapperType: wrapper.constructor.name,
+        memoryEstimate,
+        chatWrapper: wrapper.name,
+        chatWrapperType: wrapper.typeName,
+        chatTemplateWarning: wrapper.warning,
         loraAdapters,
         loadMs: Math.round(performance.now() - started),
       };
@@ -173,8 +199,10 @@ export class ModelHost {
         tokenize: continuation,
         special: (role) => info.fim ? fimTokenId(model, info.fim, role) : failNoFim(displayName),
       }, chooseLineSplit(continuation));
-      return { modelPath, settingsKey, model, context, sequences, completion, tokenizer, roles: new Set(), info };
+      loaded.entry = { modelPath, settingsKey, model, context, sequences, completion, tokenizer, roles: new Set(), info, chatTemplate };
+      return loaded.entry;
     } catch (error) {
+      chatTemplate.dispose();
       await model.dispose();
       if (error instanceof EngineError) throw error;
       throw new EngineError("loadFailed", `Could not create a context for ${basename(modelPath)}: ${errorText(error)}. Check the LoRA adapters set for it, or try a smaller "hearth.engine.contextSize".`);
@@ -198,6 +226,7 @@ export class ModelHost {
     }
     if (entry.roles.size > 0) return;
     await this.whenIdle(role);
+    entry.chatTemplate.dispose();
     await entry.context.dispose();
     await entry.model.dispose();
     this.log("info", `unloaded ${entry.info.displayName}`);
@@ -336,6 +365,7 @@ export class ModelHost {
           contextSequence: entry.sequences.chat,
           systemPrompt: params.systemPrompt,
           autoDisposeSequence: false,
+          chatWrapper: entry.chatTemplate.wrapper,
         });
         entry.chat = { conversationId: params.conversationId, session };
       }
@@ -350,6 +380,11 @@ export class ModelHost {
       const started = performance.now();
       let firstTokenMs = 0;
       let generatedTokens = 0;
+      // The template renders this prompt off the main thread first: one that loops is dropped without stalling the engine.
+      await entry.chatTemplate.prepare(session.getChatHistory(), params.message);
+      // node-llama-cpp first echoes a response prefix as one chunk: Continue already has it.
+      let echo = params.responsePrefix ?? "";
+      let streamed = "";
       const meterBefore = entry.sequences.chat.tokenMeter.getState();
       const result = await session.promptWithMeta(params.message, {
         maxTokens: params.maxTokens,
@@ -359,9 +394,18 @@ export class ModelHost {
         signal: jobSignal,
         stopOnAbortSignal: true,
         customStopTriggers: params.stopStrings,
+        ...(echo ? { responsePrefix: echo } : {}),
         onTextChunk: (chunk) => {
+          if (echo !== "") {
+            const isEcho = chunk === echo;
+            echo = "";
+            if (isEcho) return;
+          }
+          // Once stopped, nothing more goes out (the reply is what was streamed).
+          if (jobSignal.aborted) return;
           if (generatedTokens === 0) firstTokenMs = performance.now() - started;
           generatedTokens += 1;
+          streamed += chunk;
           onText(chunk);
         },
       });
@@ -373,8 +417,11 @@ export class ModelHost {
       if (droppedTurns > 0) this.log("info", `chat ${params.conversationId}: ${droppedTurns} earlier turns did not fit in the context and were left out`);
       const evaluated = meterAfter.usedInputTokens - meterBefore.usedInputTokens;
       const stopReason = jobSignal.aborted ? "aborted" : result.stopReason === "maxTokens" ? "maxTokens" : result.stopReason === "customStopTrigger" ? "stopString" : "eog";
+      const prefix = params.responsePrefix ?? "";
+      const written = prefix && result.responseText.startsWith(prefix) ? result.responseText.slice(prefix.length) : result.responseText;
       return {
-        text: result.responseText,
+        // A stopped reply is what was streamed before Stop, not what the model wrote meanwhile.
+        text: stopReason === "aborted" ? streamed : written,
         stopReason,
         stats: {
           promptTokens: evaluated,
@@ -391,6 +438,7 @@ export class ModelHost {
   }
 
   async dispose(): Promise<void> {
+    this.inspector.dispose();
     for (const controller of this.inFlight.values()) controller.abort();
     this.prefillInFlight?.abort();
     for (const role of [...this.byRole.keys()]) await this.unload(role);
@@ -400,13 +448,24 @@ export class ModelHost {
 }
 
 /** Detects the FIM format from the vocabulary: which special tokens exist, never the file name. */
-export function detectModelFim(model: LlamaModel): FimFormat | null {
+export function detectModelFim(model: LlamaModel, warn: (message: string) => void = () => undefined): FimFormat | null {
   const infill = model.tokens.infill;
-  const text = (token: Token | null) => token == null ? undefined : model.detokenize([token], true);
-  return detectFimFormat({
+  const declared = (token: Token | null): DeclaredFimToken | undefined => {
+    if (token == null) return undefined;
+    const text = model.detokenize([token], true);
+    const attributes = model.getTokenAttributes(token);
+    const again = model.tokenize(text, true);
+    return { id: token, text, special: attributes.control || attributes.userDefined, roundTrips: again.length === 1 && again[0] === token };
+  };
+  const metadata = usableMetadataFimTokens({ prefix: declared(infill.prefix), suffix: declared(infill.suffix), middle: declared(infill.middle) });
+  const format = detectFimFormat({
     hasSpecialToken: (candidate) => model.tokenize(candidate, true).length === 1,
-    metadataFimTokens: { prefix: text(infill.prefix), suffix: text(infill.suffix), middle: text(infill.middle) },
+    metadataFimTokens: metadata.tokens,
   }) ?? null;
+  if (!format && metadata.problem) {
+    warn(`${basename(model.filename ?? "the model")}: its tokenizer names fill-in-the-middle tokens that cannot serve (${metadata.problem}); it is used as a model without fill-in-the-middle.`);
+  }
+  return format;
 }
 
 export function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole): Token {

@@ -6,6 +6,7 @@
 
 import type { FimFormat } from "../core/fim/fimFormat";
 import type { FimInput } from "../core/fim/fimLayout";
+import type { SpanRule } from "../core/completion/suggestionShape";
 
 export type ModelRole = "completion" | "chat";
 
@@ -52,6 +53,8 @@ export interface LoadedModelInfo {
   chatWrapper: string;
   /** node-llama-cpp's class for the chat template, e.g. Llama3ChatWrapper or JinjaTemplateChatWrapper. */
   chatWrapperType: string;
+  /** Why the model's own chat template is not used (too large, failing, too slow), when it is not. */
+  chatTemplateWarning?: string;
   loraAdapters: LoraAdapter[];
   loadMs: number;
   /** Prompt evaluation speed measured at load (tokens per second): sizes cold prompts to a time budget. */
@@ -67,8 +70,11 @@ export interface SamplingParams {
   stopStrings?: string[];
   /** After this many ms, stop at the next newline (llama.vscode's t_max_predict_ms). */
   timeBudgetMs?: number;
-  /** Stop at the first line break that follows generated non-blank text (single-line suggestions). */
-  stopAtLineEnd?: boolean;
+  /**
+   * Completions: how far the suggestion may run (one line, the block its first line opens,
+   * siblings…). The engine stops as soon as more text cannot change what is kept.
+   */
+  span?: SpanRule;
   /** false evaluates the whole prompt again (the benchmarks' baseline); default true. */
   reusePrefix?: boolean;
   /**
@@ -144,6 +150,11 @@ export interface ChatParams extends SamplingParams {
   /** Prior turns of the conversation, oldest first (without the new message). */
   history: ChatTurn[];
   message: string;
+  /**
+   * The start of the reply, already written (Continue after hearth.chat.maxTokens): the model
+   * goes on from there; the stream and the result hold only the new text.
+   */
+  responsePrefix?: string;
 }
 
 export interface ChatResult {
@@ -201,6 +212,8 @@ export type EngineErrorCode =
   | "aborted"
   | "superseded"
   | "engineCrashed"
+  /** The request ran past its deadline and was cancelled (core/engine/engineDeadlines.ts). */
+  | "timeout"
   | "internal";
 
 export interface EngineErrorPayload {
@@ -221,7 +234,7 @@ export type EngineToExtensionMessage =
 
 const ERROR_CODES: ReadonlySet<string> = new Set<EngineErrorCode>([
   "modelNotFound", "notGguf", "loadFailed", "insufficientMemory", "noModel", "fimUnsupported",
-  "aborted", "superseded", "engineCrashed", "internal",
+  "aborted", "superseded", "engineCrashed", "timeout", "internal",
 ]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {

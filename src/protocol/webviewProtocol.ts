@@ -6,6 +6,12 @@
  * one `response` message of the same id (see WebviewRequest / WebviewResponse).
  */
 
+/**
+ * A reply is kept up to this many characters: the session stops a longer one, a longer one
+ * read from history is cut, and the view shows no more (each says so).
+ */
+export const MAX_REPLY_CHARS = 2_000_000;
+
 export type ChatModelState =
   | { kind: "none" }
   | { kind: "loading"; name: string }
@@ -36,6 +42,8 @@ export interface TurnView {
   error?: string;
   /** Notes under a reply: context trimmed, earlier turns left out. */
   notes?: string[];
+  /** The reply reached hearth.chat.maxTokens: the view offers Continue. */
+  continuable?: boolean;
 }
 
 export interface ConversationSummary {
@@ -54,7 +62,13 @@ export type WebviewRequest = { type: "codeAction"; requestId: number; action: Co
 export type WebviewToExtensionMessage =
   | { type: "ready" }
   | { type: "send"; text: string }
-  | { type: "stop" }
+  /**
+   * Stop the reply being generated. From the view's Stop, `replyId` and `shown` say which
+   * reply and how many of its characters (as received) the person saw: it is kept as shown.
+   */
+  | { type: "stop"; replyId?: string; shown?: number }
+  /** Continue the reply `id`, which reached hearth.chat.maxTokens, in the same message. */
+  | { type: "continue"; id: string }
   | { type: "newChat" }
   /** Opens the chat model picker (hearth.selectChatModel). */
   | { type: "selectModel" }
@@ -85,8 +99,10 @@ export type ExtensionToWebviewMessage =
   | { type: "context"; chips: ContextChip[] }
   /** A reply begins; `userText` is absent when the user message is already shown (regenerate). */
   | { type: "replyStart"; id: string; userText?: string; userId?: string; context?: string[] }
+  /** The finished reply `id` streams again (Continue): its chunks follow. */
+  | { type: "replyContinue"; id: string }
   | { type: "replyChunk"; id: string; text: string }
-  | { type: "replyEnd"; id: string; stopped: boolean; error?: string; notes?: string[] }
+  | { type: "replyEnd"; id: string; stopped: boolean; error?: string; notes?: string[]; continuable?: boolean }
   /** Moves focus to the message box (Ask About Selection). */
   | { type: "focus" }
   | WebviewResponse;
@@ -111,8 +127,13 @@ const MAX_TEXT = 4_000_000;
 export function parseWebviewMessage(value: unknown): WebviewToExtensionMessage | undefined {
   if (!isRecord(value)) return undefined;
   switch (value.type) {
+    case "stop": {
+      const shown = typeof value.shown === "number" && Number.isInteger(value.shown) && value.shown >= 0 ? value.shown : undefined;
+      return isNonEmpty(value.replyId) && shown !== undefined ? { type: "stop", replyId: value.replyId, shown } : { type: "stop" };
+    }
+    case "continue":
+      return isNonEmpty(value.id) ? { type: "continue", id: value.id } : undefined;
     case "ready":
-    case "stop":
     case "newChat":
     case "selectModel":
     case "regenerate":
@@ -165,6 +186,7 @@ function parseTurn(value: unknown): TurnView | undefined {
   if (error !== undefined) turn.error = error;
   const notes = optionalStrings(value.notes);
   if (notes) turn.notes = notes;
+  if (value.continuable === true) turn.continuable = true;
   return turn;
 }
 
@@ -210,11 +232,13 @@ export function parseExtensionMessage(value: unknown): ExtensionToWebviewMessage
       return isString(value.id)
         ? { type: "replyStart", id: value.id, userText: optionalString(value.userText), userId: optionalString(value.userId), context: optionalStrings(value.context) }
         : undefined;
+    case "replyContinue":
+      return isString(value.id) ? { type: "replyContinue", id: value.id } : undefined;
     case "replyChunk":
       return isString(value.id) && isString(value.text) ? { type: "replyChunk", id: value.id, text: value.text } : undefined;
     case "replyEnd":
       return isString(value.id) && typeof value.stopped === "boolean"
-        ? { type: "replyEnd", id: value.id, stopped: value.stopped, error: optionalString(value.error), notes: optionalStrings(value.notes) }
+        ? { type: "replyEnd", id: value.id, stopped: value.stopped, error: optionalString(value.error), notes: optionalStrings(value.notes), ...(value.continuable === true ? { continuable: true } : {}) }
         : undefined;
     case "focus":
       return { type: "focus" };

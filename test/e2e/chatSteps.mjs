@@ -1,12 +1,15 @@
-// E2E steps for the sidebar chat in the real workbench: Ask About Selection with the prompt
-// inspector, Stop, a second conversation, history across a window reload, Insert at Cursor
-// from a reply's code block (one undo), switching the chat model from the view, and a torn
-// history file (moved aside, a warning, the view still chats).
+// E2E steps for the sidebar chat in the real workbench: the welcome of an empty chat, Ask About
+// Selection with the prompt inspector, Stop (nothing added afterwards, in the view or the
+// history), a reply cut by hearth.chat.maxTokens and continued, the @ picker (README.md and
+// package.json, nothing ignored), a second conversation and readable history titles, history
+// across a window reload, Insert at Cursor from a reply's code block (one undo), switching the
+// chat model from the view, and a torn history file (moved aside, a warning, the view still chats).
 // stories260K never writes a code block, so the Insert step opens a conversation that this
 // file adds to the saved history before the reload (a fixture, clearly labelled as such).
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { findFiles } from "./hearthLog.mjs";
+import { hearthPageText } from "./hearthPage.mjs";
 
 /** The chat history file under the user data folder (globalStorage/hearth.hearth/chat/). */
 function historyFile(userDataDir) {
@@ -31,7 +34,42 @@ function fixtureConversation() {
   };
 }
 
-export async function chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, quickOpen, waitForStatus, chatFrame, dismissNotifications, userDataDir, norm }) {
+/** The saved reply texts of the conversation holding `question` (the history file as Hearth wrote it). */
+function savedReplies(userDataDir, question) {
+  const file = historyFile(userDataDir);
+  if (!file) return [];
+  const history = JSON.parse(readFileSync(file, "utf8"));
+  const conversation = history.conversations.find((c) => c.turns.some((t) => t.text === question));
+  return conversation ? conversation.turns.filter((t) => t.role === "assistant") : [];
+}
+
+/** Whitespace-insensitive text, to compare a reply's markdown with what the view shows of it. */
+const words = (text) => text.replace(/[\s*_`#>]+/g, " ").trim();
+
+/**
+ * Changes one setting in the test's settings files, User and Machine (code-server is a remote
+ * window: its remote settings apply over the user's); the workbench picks the change up.
+ * Returns a function that restores them.
+ */
+function setUserSetting(userDataDir, key, value) {
+  const restores = ["User", "Machine"].map((scope) => {
+    const file = path.join(userDataDir, scope, "settings.json");
+    const settings = JSON.parse(readFileSync(file, "utf8"));
+    const had = Object.prototype.hasOwnProperty.call(settings, key);
+    const before = settings[key];
+    settings[key] = value;
+    writeFileSync(file, JSON.stringify(settings, null, 2));
+    return () => {
+      const now = JSON.parse(readFileSync(file, "utf8"));
+      if (had) now[key] = before;
+      else delete now[key];
+      writeFileSync(file, JSON.stringify(now, null, 2));
+    };
+  });
+  return () => restores.forEach((restore) => restore());
+}
+
+export async function chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, quickOpen, waitForStatus, chatFrame, dismissNotifications, userDataDir, workspace, norm }) {
   // The text of the editor in the active editor group (what Monaco renders of it).
   const editorText = async () => norm((await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().innerText()).replace(/\u200b/g, ""));
 
@@ -74,6 +112,22 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
 
   let firstQuestion;
 
+  await step("chat: an empty chat welcomes: what it does, @, the model, nothing leaves the machine", async () => {
+    await page.keyboard.press("Escape");
+    const frame = await openChat();
+    await frame.locator("#new-chat").click();
+    const welcome = frame.locator("#welcome");
+    await welcome.waitFor({ state: "visible", timeout: 10_000 });
+    const text = norm(await welcome.innerText());
+    await screenshot("chat-welcome");
+    for (const expected of [/Ask Hearth About Selection/, /Type @ to attach workspace files and symbols/, /running on this machine/, /nothing you type or attach leaves your computer/]) {
+      assert(expected.test(text), `the welcome lacks ${expected}: ${JSON.stringify(text)}`);
+    }
+    const model = norm((await frame.locator("#model-name").innerText()).trim());
+    assert(text.includes(`Answers come from ${model}`), `the welcome does not name the chat model ${JSON.stringify(model)}: ${JSON.stringify(text)}`);
+    return `model ${JSON.stringify(model)}`;
+  });
+
   await step("chat: ask about a selected function, see what was sent", async () => {
     await page.keyboard.press("Escape");
     await dismissNotifications();
@@ -98,11 +152,9 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
     assert(text.length > 0, "empty reply");
     // The prompt inspector: the exact message sent, with the selected function in it.
     await frame.locator("#messages .message.assistant").last().getByRole("button", { name: "Show Prompt" }).click();
-    await page.locator(".editor-group-container.active .tabs-container .tab.active").filter({ hasText: "Chat Prompt" }).waitFor({ state: "visible", timeout: 15_000 });
-    await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().click();
-    await page.keyboard.press("Control+End");
-    await page.waitForTimeout(300);
-    const shown = await editorText();
+    // A rendered page in Hearth's page tab.
+    await page.locator(".tabs-container .tab.active").filter({ hasText: "Chat Prompt" }).waitFor({ state: "visible", timeout: 15_000 });
+    const shown = await hearthPageText(page, "Selected code from src/math.ts", 15_000);
     await screenshot("chat-show-prompt");
     assert(/Selected code from src\/math\.ts \(lines 3-5\)/.test(shown) && /export function add\(a: number, b: number\): number \{/.test(shown),
       `the prompt document does not show the selected function; visible: ${JSON.stringify(shown.slice(-400))}`);
@@ -110,36 +162,125 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
     return `reply ${JSON.stringify(text.slice(0, 60))}`;
   });
 
-  await step("chat: stop a reply midway", async () => {
+  await step("chat: stop a reply midway; nothing is added afterwards, in the view or the history", async () => {
     const frame = await openChat();
     const prompt = frame.locator("textarea#prompt");
     const before = await frame.locator("#messages .message.assistant").count();
-    await prompt.fill("Once upon a time, there was a little girl named Lily. She");
+    const question = `Once upon a time, there was a little girl named Lily. She (${Date.now()})`;
+    await prompt.fill(question);
     await prompt.press("Enter");
     const reply = frame.locator("#messages .message.assistant").nth(before);
     await reply.waitFor({ state: "attached", timeout: 30_000 });
-    const stop = frame.locator("#stop");
-    let clicked = false;
+    let atStop;
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const cls = (await reply.getAttribute("class")) ?? "";
       if (/\bdone\b/.test(cls)) break;
-      // Midway: once some text has streamed in.
-      const streamed = ((await reply.locator(".content").textContent()) ?? "").length;
-      if (/streaming/.test(cls) && streamed > 20 && (await stop.isVisible())) {
-        await stop.click();
-        clicked = true;
-        break;
-      }
+      // Midway: once some text has streamed in. Click and read the text in one go, as a person sees it.
+      atStop = await reply.evaluate((element) => {
+        const text = element.querySelector(".content")?.textContent ?? "";
+        const stop = document.getElementById("stop");
+        if (!element.classList.contains("streaming") || text.length <= 20 || !stop || stop.hidden) return undefined;
+        stop.click();
+        return text;
+      });
+      if (atStop !== undefined) break;
       await page.waitForTimeout(10);
     }
-    const { cls, text } = await waitForReply(frame, 30_000);
+    const { cls } = await waitForReply(frame, 30_000);
+    // Chunks on their way when Stop was pressed must not show up later either.
+    await page.waitForTimeout(1_500);
+    const after = (await reply.locator(".content").textContent()) ?? "";
     await screenshot("chat-stopped");
-    assert(clicked, "the reply ended before Stop could be clicked");
-    assert(/\bstopped\b/.test(cls), `the reply did not end as stopped (class "${cls}", ${text.length} chars)`);
+    assert(atStop !== undefined, "the reply ended before Stop could be clicked");
+    assert(/\bstopped\b/.test(cls), `the reply did not end as stopped (class "${cls}", ${after.length} chars)`);
+    assert(after === atStop, `the reply changed after Stop: ${atStop.length} → ${after.length} characters`);
     assert(await prompt.isEnabled(), "the message box is not usable after Stop");
-    assert(!(await stop.isVisible()), "Stop is still shown");
-    return `stopped after ${text.length} chars`;
+    assert(!(await frame.locator("#stop").isVisible()), "Stop is still shown");
+    const saved = savedReplies(userDataDir, question).pop();
+    assert(saved?.stopped === true, `the history does not keep the reply as stopped: ${JSON.stringify(saved)?.slice(0, 200)}`);
+    assert(words(saved.text) === words(after), `the history keeps another text than shown: ${JSON.stringify(saved.text.slice(-80))} vs ${JSON.stringify(after.slice(-80))}`);
+    return `stopped at ${atStop.length} chars, still ${after.length} after 1.5 s; the history holds the same`;
+  });
+
+  await step("chat: a reply cut by hearth.chat.maxTokens says so, and Continue continues the same reply", async () => {
+    const restore = setUserSetting(userDataDir, "hearth.chat.maxTokens", 64);
+    try {
+      await page.waitForTimeout(2_500);
+      const frame = await openChat();
+      await frame.locator("#new-chat").click();
+      const prompt = frame.locator("textarea#prompt");
+      const question = `Once upon a time, there was a big dog (${Date.now()})`;
+      await prompt.fill(question);
+      await prompt.press("Enter");
+      const { reply, text: first } = await waitForReply(frame);
+      const note = reply.locator(".message-footer .note").filter({ hasText: "hearth.chat.maxTokens" });
+      await note.waitFor({ state: "visible", timeout: 5_000 });
+      assert(/limit of 64 tokens/.test(await note.innerText()), `the note does not give the limit: ${JSON.stringify(await note.innerText())}`);
+      const button = reply.getByRole("button", { name: "Continue the reply" });
+      await button.waitFor({ state: "visible", timeout: 5_000 });
+      await screenshot("chat-max-tokens");
+      const replies = await frame.locator("#messages .message.assistant").count();
+      await button.click();
+      // The same message streams again (or has already grown and ended), then ends.
+      const firstLength = ((await reply.locator(".content").textContent()) ?? "").length;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(50)) {
+        const grown = ((await reply.locator(".content").textContent()) ?? "").length > firstLength;
+        if (grown || !/\bdone\b/.test((await reply.getAttribute("class")) ?? "")) break;
+      }
+      const { text: continued } = await waitForReply(frame);
+      await screenshot("chat-continued");
+      assert((await frame.locator("#messages .message.assistant").count()) === replies, "Continue added a new message instead of continuing");
+      assert(continued.length > first.length && words(continued).startsWith(words(first).slice(0, -1)), `the reply did not go on: ${JSON.stringify(first.slice(-60))} → ${JSON.stringify(continued.slice(-60))}`);
+      await page.waitForTimeout(500);
+      const saved = savedReplies(userDataDir, question);
+      assert(saved.length === 1 && words(saved[0].text) === words(continued), `the history holds ${saved.length} replies, or another text: ${JSON.stringify(saved.map((r) => r.text.slice(-60)))}`);
+      return `${first.length} → ${continued.length} chars in the same reply`;
+    } finally {
+      restore();
+    }
+  });
+
+  await step("chat: @ attaches any workspace file (README.md, package.json), not ignored ones", async () => {
+    // What Quick Open leaves out: a .gitignore'd folder and node_modules (search.exclude); beside
+    // them, files of the same names that it lists.
+    writeFileSync(path.join(workspace, ".gitignore"), "build/\n");
+    mkdirSync(path.join(workspace, "build"), { recursive: true });
+    writeFileSync(path.join(workspace, "build", "bundle.js"), "console.log('built');\n");
+    writeFileSync(path.join(workspace, "bundle-notes.md"), "# Bundling\n");
+    mkdirSync(path.join(workspace, "node_modules", "left-pad"), { recursive: true });
+    writeFileSync(path.join(workspace, "node_modules", "left-pad", "index.js"), "module.exports = 1;\n");
+    writeFileSync(path.join(workspace, "src", "left-pad.ts"), "export const leftPad = (s: string) => s;\n");
+    const frame = await openChat();
+    const rows = page.locator(".quick-input-widget .quick-input-list .monaco-list-row");
+    const quickInputClosed = () => page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 5_000 }).catch(() => {});
+    /** Opens the picker from the chat, types `query`, waits for `expected` among the rows; returns the rows' texts (the picker stays open). */
+    const offered = async (query, expected) => {
+      await quickInputClosed();
+      await frame.locator("#attach").click();
+      await page.locator(".quick-input-widget .quick-input-title").filter({ hasText: "Attach to the Chat" }).waitFor({ state: "visible", timeout: 10_000 });
+      await page.locator(".quick-input-widget input").fill(query);
+      await rows.filter({ hasText: expected }).first().waitFor({ state: "visible", timeout: 15_000 });
+      return (await rows.allInnerTexts()).map(norm);
+    };
+    await offered("README", "README.md");
+    await screenshot("chat-picker-readme");
+    await rows.filter({ hasText: "README.md" }).first().click();
+    await frame.locator("#chips .chip").filter({ hasText: "README.md" }).waitFor({ state: "visible", timeout: 10_000 });
+    await offered("package.json", "package.json");
+    await rows.filter({ hasText: "package.json" }).first().click();
+    await frame.locator("#chips .chip").filter({ hasText: "package.json" }).waitFor({ state: "visible", timeout: 10_000 });
+    const bundle = await offered("bundle", "bundle-notes.md");
+    await page.keyboard.press("Escape");
+    const leftPad = await offered("left-pad", "left-pad.ts");
+    await page.keyboard.press("Escape");
+    assert(!bundle.some((text) => /build\/bundle\.js/.test(text)), `a .gitignore'd file is offered: ${JSON.stringify(bundle)}`);
+    assert(!leftPad.some((text) => /node_modules/.test(text)), `a file in node_modules is offered: ${JSON.stringify(leftPad)}`);
+    const chips = await frame.locator("#chips .chip .chip-label").allInnerTexts();
+    for (const id of await frame.locator("#chips .chip:not(.auto)").evaluateAll((list) => list.map((chip) => chip.dataset.chipId))) {
+      await frame.locator(`#chips .chip[data-chip-id="${id}"] .chip-remove`).click();
+    }
+    return `chips ${JSON.stringify(chips)}; "bundle" offered ${JSON.stringify(bundle)}; "left-pad" offered ${JSON.stringify(leftPad)}`;
   });
 
   await step("chat: a second conversation, both in the history list", async () => {
@@ -157,7 +298,17 @@ export async function chatSteps({ page, step, log, screenshot, assert, runPalett
     const titles = await items.locator(".history-title").allInnerTexts();
     await screenshot("chat-history-list");
     assert(titles.some((t) => t.startsWith("What does this function do?")), `the first conversation is not listed: ${JSON.stringify(titles)}`);
-    return `history: ${JSON.stringify(titles)}`;
+    // The date goes under the title: the title has the row's width, whatever the sidebar's.
+    const widths = await items.evaluateAll((rows) => rows.map((row) => ({
+      row: row.querySelector(".history-open")?.getBoundingClientRect().width ?? 0,
+      title: row.querySelector(".history-title")?.getBoundingClientRect().width ?? 0,
+      text: row.querySelector(".history-title")?.textContent ?? "",
+      when: row.querySelector(".history-when")?.textContent ?? "",
+    })));
+    for (const width of widths) {
+      assert(width.title >= width.row - 16, `"${width.text}" gets ${Math.round(width.title)} of ${Math.round(width.row)} px beside "${width.when}"`);
+    }
+    return `history: ${JSON.stringify(titles)}; title widths ${widths.map((w) => `${Math.round(w.title)}/${Math.round(w.row)}`).join(", ")} px`;
   });
 
   await step("chat: history survives a window reload", async () => {

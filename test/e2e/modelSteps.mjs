@@ -3,6 +3,8 @@
 // palette, Show Model Info shows the sha256, the walkthrough opens.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { typeIntoOpenDialog } from "./dialogs.mjs";
+import { hearthPageFrame, hearthPageTabs, hearthPageText } from "./hearthPage.mjs";
 import { hearthLogLines, modelRequestLines } from "./hearthLog.mjs";
 
 const STORIES_SHA256 = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
@@ -41,19 +43,9 @@ export async function modelSteps({ page, step, screenshot, assert, runPaletteCom
     const browse = rows.filter({ hasText: "Browse for a GGUF file" }).first();
     await browse.waitFor({ state: "visible", timeout: 15_000 });
     await browse.click();
-    // code-server's open dialog is VS Code's simple file dialog: a quick input holding a path.
-    const input = page.locator(".quick-input-widget input");
-    await page.locator(".quick-input-widget").filter({ hasText: "Use Model" }).first().waitFor({ state: "visible", timeout: 15_000 });
-    // The dialog fills in its start folder asynchronously: type the path only after that.
-    const deadline = Date.now() + 10_000;
-    while (!(await input.inputValue()).startsWith("/") && Date.now() < deadline) await page.waitForTimeout(100);
-    await page.waitForTimeout(500);
-    await input.fill(broken);
-    await page.waitForTimeout(500);
-    assert((await input.inputValue()) === broken, `the open dialog holds ${JSON.stringify(await input.inputValue())}, not the typed path`);
-    await page.keyboard.press("Enter");
+    await typeIntoOpenDialog(page, broken, assert);
 
-    const status = page.locator(".statusbar-item").filter({ hasText: /Hearth: error/ }).first();
+    const status = page.locator(".statusbar-item").filter({ hasText: "Hearth: tiny-stories-b (last load failed)" }).first();
     await status.waitFor({ state: "visible", timeout: 30_000 });
     const toast = page.locator(".notifications-toasts .notification-list-item").filter({ hasText: "broken-download.gguf" }).first();
     await toast.waitFor({ state: "visible", timeout: 15_000 });
@@ -63,7 +55,7 @@ export async function modelSteps({ page, step, screenshot, assert, runPaletteCom
     assert(/truncated/.test(message) && /download the model again/i.test(message), `the notification does not say what is wrong and what to do: ${JSON.stringify(message)}`);
     assert(buttons.some((b) => /Select Model/.test(b)) && buttons.some((b) => /Show Log/.test(b)), `the notification lacks its actions: ${JSON.stringify(buttons)}`);
     await status.hover();
-    const hover = page.locator(".workbench-hover, .monaco-hover").filter({ hasText: "Still using tiny-stories-b" }).first();
+    const hover = page.locator(".workbench-hover, .monaco-hover").filter({ hasText: "tiny-stories-b is still serving" }).first();
     await hover.waitFor({ state: "visible", timeout: 10_000 });
     const logged = hearthLogLines(userDataDir).filter((line) => line.includes("broken-download.gguf") && /truncated/.test(line));
     assert(logged.length > 0, "the log does not name the truncated file");
@@ -75,7 +67,7 @@ export async function modelSteps({ page, step, screenshot, assert, runPaletteCom
     assert(served.length > before && /model tiny-stories-b$/.test((served.at(-1) ?? "").trim()), `no completion from tiny-stories-b after the failed switch: ${JSON.stringify(served.at(-1))}`);
     await page.keyboard.press("Escape");
     await runPaletteCommand("Notifications: Clear All Notifications").catch(() => {});
-    return `status "Hearth: error", hover "Still using tiny-stories-b"; notification ${JSON.stringify(message.slice(0, 90))}…; ${buttons.join(", ")}`;
+    return `status "Hearth: tiny-stories-b (last load failed)", hover "tiny-stories-b is still serving"; notification ${JSON.stringify(message.slice(0, 90))}…; ${buttons.join(", ")}`;
   });
 
   await step("switch the chat model from the palette; Show Model Info shows roles and sha256", async () => {
@@ -85,23 +77,23 @@ export async function modelSteps({ page, step, screenshot, assert, runPaletteCom
     await row.click();
     await page.waitForTimeout(1500);
     await runPaletteCommand("Hearth: Show Model Info");
-    const info = page.locator(".editor-instance .monaco-editor").filter({ hasText: "Used for:" }).first();
-    const deadline = Date.now() + 60_000;
-    let text = "";
-    while (Date.now() < deadline) {
-      text = await info.locator(".view-lines").innerText().catch(() => "");
-      if (text.includes(STORIES_SHA256.slice(0, 40))) break;
-      await page.waitForTimeout(500);
-    }
+    // A rendered page in Hearth's page tab; the sha256 fills in once computed.
+    const text = await hearthPageText(page, STORIES_SHA256, 60_000);
     await screenshot("model-info");
-    // The editor renders only the lines in view: scroll to the end for the second model.
-    await info.locator(".view-lines").click();
-    await page.keyboard.press("Control+End");
-    await page.waitForTimeout(500);
-    text = `${text}\n${await info.locator(".view-lines").innerText().catch(() => "")}`.replace(/\u00a0/g, " ");
-    assert(text.includes("# tiny-stories-b") && /Used for: completion/.test(text), "model info does not show tiny-stories-b for completion");
-    assert(text.includes("# tiny-stories-a") && /Used for: chat/.test(text), "model info does not show tiny-stories-a for chat");
-    assert(text.includes(STORIES_SHA256.slice(0, 40)), "model info does not show the sha256 of stories260K");
+    const tabs = await hearthPageTabs(page);
+    assert(tabs.length === 1, `Hearth's pages should share one tab: ${JSON.stringify(tabs)}`);
+    assert(/tiny-stories-b\s+Used for: completion/.test(text), `model info does not show tiny-stories-b for completion: ${JSON.stringify(text.slice(0, 300))}`);
+    assert(/tiny-stories-a\s+Used for: chat/.test(text), "model info does not show tiny-stories-a for chat");
+    assert(/Load settings\s+1 thread, 0 GPU layers/.test(text), "model info does not say '1 thread'");
+    // The raw Markdown is one click away, in the same editor group.
+    const frame = await hearthPageFrame(page);
+    await frame.getByRole("link", { name: "Open Raw Markdown" }).click();
+    const raw = page.locator(".editor-group-container.active .tabs-container .tab.active").filter({ hasText: "Model Info.md" });
+    await raw.waitFor({ state: "visible", timeout: 15_000 });
+    const rawText = (await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+    await screenshot("model-info-raw");
+    assert(rawText.includes("# tiny-stories-b"), `the raw Markdown is not shown: ${JSON.stringify(rawText.slice(0, 200))}`);
+    await page.keyboard.press("Control+W");
     return "completion tiny-stories-b, chat tiny-stories-a, sha256 shown";
   });
 
@@ -112,7 +104,12 @@ export async function modelSteps({ page, step, screenshot, assert, runPaletteCom
     await row.click();
     const step1 = page.locator(".gettingStartedContainer").getByText("Choose a local model").first();
     await step1.waitFor({ state: "visible", timeout: 20_000 });
+    // A model was chosen before the walkthrough first opened: its step is ticked all the same.
+    const chooseStep = page.locator(".gettingStartedContainer .getting-started-step").filter({ hasText: "Choose a local model" }).first();
+    await chooseStep.locator(".codicon-getting-started-step-checked").waitFor({ state: "attached", timeout: 10_000 });
     await screenshot("walkthrough");
-    return "Get started with Hearth: Choose a local model";
+    const text = await page.locator(".gettingStartedContainer").innerText();
+    assert(text.includes("Remote tab"), "the walkthrough does not say where machine settings are");
+    return "Get started with Hearth: \"Choose a local model\" ticked; it says machine settings are on the Remote tab";
   });
 }

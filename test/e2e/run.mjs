@@ -13,6 +13,7 @@ import { ensureWorkbench } from "../../scripts/workbench/setup.mjs";
 import { prepareTestbed } from "../../scripts/workbench/testbed.mjs";
 import { chatSteps } from "./chatSteps.mjs";
 import { completionSteps } from "./completionSteps.mjs";
+import { firstMinutesSteps } from "./firstMinutesSteps.mjs";
 import { modelSteps } from "./modelSteps.mjs";
 import { multiLineStep, prepareCodeChainModel } from "./multiLineStep.mjs";
 
@@ -76,14 +77,14 @@ async function statusText() {
   return norm((await item.innerText()).trim());
 }
 
-/** Waits until the Hearth status text matches `re`; fails early on "Hearth: error". */
+/** Waits until the Hearth status text matches `re`; fails early when nothing serves (a failed load, a stopped engine). */
 async function waitForStatus(re, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
     last = await statusText();
     if (last !== undefined && re.test(last)) return last;
-    if (last !== undefined && /Hearth: error/.test(last)) {
+    if (last !== undefined && /Hearth: (.* failed to load|engine stopped)$/.test(last) && !re.test(last)) {
       const label = await hearthStatus().locator("[aria-label]").first().getAttribute("aria-label").catch(() => null);
       throw new Error(`status bar shows "${last}" (${label ?? "no label"})`);
     }
@@ -379,8 +380,8 @@ try {
     return `${text.length} chars: ${JSON.stringify(text.slice(0, 80))}`;
   });
 
-  // c2. Chat: Ask About Selection, Stop, history across a reload, Insert at Cursor, chat model switch.
-  await chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, quickOpen, waitForStatus, chatFrame, dismissNotifications, userDataDir: testbed.userDataDir, norm });
+  // c2. Chat: welcome, Ask About Selection, Stop, Continue after maxTokens, @ files, history across a reload, Insert at Cursor, chat model switch.
+  await chatSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, quickOpen, waitForStatus, chatFrame, dismissNotifications, userDataDir: testbed.userDataDir, workspace: testbed.workspace, norm });
 
   // d. Select Model… switches the completion model.
   await step("select model", async () => {
@@ -410,6 +411,9 @@ try {
 
   // f. A multi-line suggestion after `{`, from the deterministic code-chain test model.
   await multiLineStep({ page, step, screenshot, assert, runPaletteCommand, quickOpen, userDataDir: testbed.userDataDir, workspace: testbed.workspace, norm });
+
+  // g. The first minutes: palette, context menu, settings tab, failed loads, status, themes.
+  await firstMinutesSteps({ page, step, log, screenshot, assert, runPaletteCommand, openQuickInput, waitForStatus, chatFrame, dismissNotifications, userDataDir: testbed.userDataDir, workspace: testbed.workspace, norm });
 
   const notes = await notificationTexts();
   if (notes.length) log(`notifications: ${notes.map((n) => JSON.stringify(n)).join("; ")}`);

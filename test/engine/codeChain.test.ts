@@ -51,7 +51,7 @@ describe("code-chain-260K: a hand-built model that writes code (real engine)", f
 
   for (const [indent, label] of [["  ", "two spaces"], ["    ", "four spaces"], ["\t", "a tab"]] as const) {
     it(`writes the code after "{" and ${label} of indentation, then stops at end-of-sequence`, async () => {
-      const result = await engine.request("complete", { prompt: `${OPENER}${indent}`, maxTokens: 64, temperature: 0, stopAtLineEnd: false });
+      const result = await engine.request("complete", { prompt: `${OPENER}${indent}`, maxTokens: 64, temperature: 0 });
       assert.equal(result.text, CODE_CHAIN_TEXT);
       assert.equal(result.stopReason, "eog");
     });

@@ -194,6 +194,39 @@ describe("engine process (real node-llama-cpp, stories260K)", function () {
     assert.equal(stopped.stopReason, "aborted");
   });
 
+  it("streams nothing after Stop, and a stopped chat reply is exactly what was streamed", async () => {
+    for (const stopAt of [1, 3, 6]) {
+      const chunks: string[] = [];
+      const controller = new AbortController();
+      const stopped = await engine.request("chat", {
+        conversationId: `stop-${stopAt}`, history: [], message: "Tell me a long story about a dog.", maxTokens: 400, temperature: 0,
+      }, {
+        signal: controller.signal,
+        onStream: (chunk) => {
+          chunks.push(chunk);
+          if (chunks.length === stopAt) controller.abort();
+        },
+      });
+      assert.equal(stopped.stopReason, "aborted");
+      // Chunks already on their way when the engine saw the abort still arrive (the session drops them); the reply holds no more than that.
+      assert.equal(stopped.text, chunks.join(""), `stopped after ${stopAt} chunks: the reply differs from what was streamed`);
+    }
+  });
+
+  it("continues a reply cut by maxTokens from where it stopped, streaming only the new text", async () => {
+    const params = { conversationId: "continue", history: [], message: "Once upon a time", temperature: 0 };
+    const whole = await engine.request("chat", { ...params, maxTokens: 24 });
+    const first = await engine.request("chat", { ...params, maxTokens: 12 });
+    assert.equal(first.stopReason, "maxTokens");
+    const chunks: string[] = [];
+    const rest = await engine.request("chat", { ...params, maxTokens: 12, responsePrefix: first.text }, { onStream: (chunk) => chunks.push(chunk) });
+    assert.equal(rest.text, chunks.join(""), "the result is the streamed text");
+    assert.ok(rest.text.length > 0, "nothing was added");
+    assert.ok(!rest.text.startsWith(first.text), "the continuation repeats the reply so far");
+    // Greedy: twelve tokens and twelve more write what twenty-four did at once.
+    assert.equal(first.text + rest.text, whole.text);
+  });
+
   it("drops the oldest chat turns when the history overflows the context, and says so", async () => {
     const story = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends. ".repeat(3);
     const history = Array.from({ length: 12 }, (_, index) => ({ role: index % 2 ? "assistant" as const : "user" as const, text: `${index}: ${story}` }));

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { EngineClient } from "../../src/core/engine/engineClient";
+import { EngineClient, type EngineClientOptions } from "../../src/core/engine/engineClient";
 import type { LoadSettings } from "../../src/protocol/engineProtocol";
 
 export const repoRoot = join(__dirname, "..", "..", "..");
@@ -9,7 +9,7 @@ export const enginePath = join(repoRoot, "dist", "engine.js");
 /** Small context and one thread: the tiny test models are fastest that way on 2 cores. */
 export const testLoadSettings: LoadSettings = { threads: 1, contextSize: 512, gpuLayers: 0, gpu: false };
 
-export function startEngine(options: { maxCrashes?: number; crashWindowMs?: number; env?: NodeJS.ProcessEnv; execPath?: string } = {}): EngineClient {
+export function startEngine(options: Pick<EngineClientOptions, "maxCrashes" | "crashWindowMs" | "env" | "execPath" | "deadlines"> = {}): EngineClient {
   if (!existsSync(enginePath)) throw new Error(`${enginePath} is missing: run "npm run build" first (npm test does it).`);
   return new EngineClient({ enginePath, ...options });
 }

@@ -3,13 +3,15 @@ import { appendFileSync } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import type { EngineClient, EngineRequestError } from "../../src/core/engine/engineClient";
 import { ModelController, type ModelConfiguration } from "../../src/core/models/modelController";
 import { sha256File } from "../../src/core/models/sha256";
-import { hostileCases, loaderCases, type HostileCase } from "../support/gguf/hostileCases";
+import { abortingCases, hostileCases, loaderCases, writeHugeVocabulary, writeWithFimIds, type HostileCase, type LlamaCppVerdict } from "../support/gguf/hostileCases";
+import type { ModelDescription } from "../../src/protocol/engineProtocol";
+import { getTestModel } from "../support/models";
 import { sharedModelPath } from "../support/models/paths";
-import { startEngine, testLoadSettings } from "./engineHarness";
+import { repoRoot, startEngine, testLoadSettings } from "./engineHarness";
 
 const WITHOUT_DAC = "-dac_override,-dac_read_search";
 
@@ -100,6 +102,15 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
     });
   }
 
+  for (const hostile of abortingCases) {
+    it(`${hostile.name} (llama.cpp ${hostile.unchecked === "hangs" ? "hangs" : "aborts"} on it): ${hostile.what}`, async () => {
+      const path = await hostile.create(scratch, stories);
+      await assert.rejects(engine.request("loadModel", { role: "completion", modelPath: path, settings: testLoadSettings }), assertClearError(hostile, path));
+      await assert.rejects(engine.request("describeModel", { path }), assertClearError(hostile, path));
+      await assertStillServing();
+    });
+  }
+
   for (const hostile of loaderCases) {
     it(`${hostile.name} (refused by llama.cpp): ${hostile.what}`, async () => {
       const path = await hostile.create(scratch, stories);
@@ -107,6 +118,71 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
       await assertStillServing();
     });
   }
+
+  it("FIM ids pointing at ordinary text tokens: a model without fill-in-the-middle, said at load, and infill says so", async () => {
+    const path = await writeWithFimIds(scratch, stories, "fim-ids-on-text", [300, 301, 302]);
+    const warnings: string[] = [];
+    const listener = engine.onLog((line) => { if (line.level === "warn") warnings.push(line.message); });
+    try {
+      const info = await engine.request("loadModel", { role: "chat", modelPath: path, settings: testLoadSettings });
+      assert.equal(info.fim, null, "not a FIM model");
+      assert.ok(warnings.some((line) => /fim-ids-on-text\.gguf: its tokenizer names fill-in-the-middle tokens that cannot serve \(tokenizer\.ggml\.fim_pre_token_id \(300, "ha"\) is an ordinary text token/.test(line)), warnings.join("\n"));
+      assert.equal((await engine.request("describeModel", { path })).fim, null, "the model picker agrees");
+      // Before, every request failed with "The middle token of the generic FIM format is missing from the vocabulary".
+      await engine.request("loadModel", { role: "completion", modelPath: path, settings: testLoadSettings });
+      await assert.rejects(engine.request("infill", { prefix: "Once upon a time", currentLine: "", suffix: "The end.", maxTokens: 4, temperature: 0 }),
+        (error: EngineRequestError) => error.code === "fimUnsupported" && /fim-ids-on-text has no fill-in-the-middle tokens/.test(error.message));
+    } finally {
+      listener.dispose();
+      await engine.request("unloadModel", { role: "chat" });
+      await engine.request("loadModel", { role: "completion", modelPath: stories, settings: testLoadSettings });
+    }
+    await assertStillServing();
+  });
+
+  it("FIM ids pointing at real control tokens of unknown names are used (the generic format)", async () => {
+    const path = await writeWithFimIds(scratch, await getTestModel("stories260K-fim"), "fim-ids-generic", [512, 513, 514], ["<PRE_X>", "<SUF_X>", "<MID_X>"]);
+    const info = await engine.request("loadModel", { role: "chat", modelPath: path, settings: testLoadSettings });
+    try {
+      assert.deepEqual(info.fim, { name: "generic", order: "psm", tokens: { prefix: "<PRE_X>", suffix: "<SUF_X>", middle: "<MID_X>" } });
+      assert.deepEqual((await engine.request("describeModel", { path })).fim, info.fim);
+    } finally {
+      await engine.request("unloadModel", { role: "chat" });
+    }
+  });
+
+  /** Completes four tokens in a loop while `work` runs; resolves to the slowest completion. */
+  async function slowestCompletionDuring(work: Promise<unknown>): Promise<number> {
+    let done = false;
+    let slowest = 0;
+    const finished = work.finally(() => { done = true; });
+    while (!done) {
+      const started = performance.now();
+      await engine.request("complete", { prompt: "Once upon a time", maxTokens: 4, temperature: 0 });
+      slowest = Math.max(slowest, performance.now() - started);
+    }
+    await finished.catch(() => undefined);
+    return slowest;
+  }
+
+  it("huge vocabularies are read off the completion path: completions keep coming while one is described", async () => {
+    // Before: describing the 4M-token file took 7 s on the engine's main thread, completions waited.
+    const huge = await writeHugeVocabulary(scratch, stories, "described-4m", 4_000_000);
+    let refusal: unknown;
+    const slowestDuringRefusal = await slowestCompletionDuring(engine.request("describeModel", { path: huge }).catch((error: unknown) => { refusal = error; }));
+    assert.ok(refusal instanceof Error && /has 4000000 entries; Hearth reads at most 524288/.test(refusal.message), String(refusal));
+    // The largest vocabulary allowed, on a tokenizer-only file, is described in full.
+    const largest = await writeHugeVocabulary(scratch, stories, "described-524288", 524_288, { withTensors: false });
+    let description: ModelDescription | undefined;
+    const started = performance.now();
+    const slowest = await slowestCompletionDuring(engine.request("describeModel", { path: largest }).then((result) => { description = result; }));
+    const describeMs = performance.now() - started;
+    assert.equal(description?.vocabularyOnly, true);
+    // Generous bounds (the machine may be busy): before, the engine's main thread was held for seconds.
+    assert.ok(slowestDuringRefusal < 1000 && slowest < 2000, `slowest completions ${Math.round(slowestDuringRefusal)} and ${Math.round(slowest)} ms`);
+    console.log(`      4M tokens refused while completions took at most ${Math.round(slowestDuringRefusal)} ms; 524,288 tokens described in ${Math.round(describeMs)} ms while completions took at most ${Math.round(slowest)} ms`);
+    await assertStillServing();
+  });
 
   it("the model controller reports the failure and keeps the previous model serving", async () => {
     const [hostile] = hostileCases.filter((candidate) => candidate.name === "array-billions");
@@ -131,6 +207,62 @@ describe("hostile model files (real engine: stories260K keeps serving)", functio
       controller.dispose();
     }
   });
+});
+
+/** Runs a file straight through node-llama-cpp in a child process; resolves to what became of it. */
+function loadUnchecked(path: string, hangAfterMs: number): Promise<LlamaCppVerdict | "generated" | "refused"> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "out", "test", "support", "gguf", "uncheckedLoad.js"), path], { stdio: ["ignore", "pipe", "ignore"] });
+    let output = "";
+    child.stdout.on("data", (data: Buffer) => { output += data.toString(); });
+    const timer = setTimeout(() => child.kill("SIGKILL"), hangAfterMs);
+    child.on("error", reject);
+    child.on("exit", (_code, signal) => {
+      clearTimeout(timer);
+      if (signal === "SIGKILL") resolve("hangs");
+      else if (signal) resolve("aborts");
+      else resolve(output.startsWith("generated") ? "generated" : "refused");
+    });
+  });
+}
+
+/**
+ * The other half of the proof: without Hearth's check, each of these files takes the process
+ * down (or hangs it), so the check is what keeps the engine alive. If a llama.cpp update starts
+ * refusing one cleanly, this says so and the case can go.
+ */
+describe("hostile model settings crash llama.cpp when nothing checks them first", function () {
+  this.timeout(60_000);
+  let scratch: string;
+  const verdicts = new Map<string, Promise<string>>();
+
+  before(async () => {
+    scratch = await mkdtemp(join(tmpdir(), "hearth-unchecked-"));
+    // Three children at a time: each spends most of its second starting node-llama-cpp.
+    const queue = [...abortingCases];
+    const worker = async (): Promise<void> => {
+      for (let hostile = queue.shift(); hostile; hostile = queue.shift()) {
+        const { unchecked } = hostile;
+        const verdict = hostile.create(scratch, sharedModelPath("stories260K.gguf")).then((path) => loadUnchecked(path, unchecked === "hangs" ? 15_000 : 50_000));
+        verdicts.set(hostile.name, verdict);
+        await verdict.catch(() => undefined);
+      }
+    };
+    void Promise.all([worker(), worker(), worker()]);
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  after(async () => {
+    await Promise.allSettled(verdicts.values());
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  for (const hostile of abortingCases) {
+    it(`${hostile.name}: ${hostile.unchecked}`, async () => {
+      while (!verdicts.has(hostile.name)) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(await verdicts.get(hostile.name), hostile.unchecked);
+    });
+  }
 });
 
 describe("hashing hostile model files", function () {

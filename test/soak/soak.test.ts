@@ -57,7 +57,7 @@ describe(`completion soak (${FULL ? "full" : "short: HEARTH_SOAK=full runs the f
     const pipeline = new CompletionPipeline(models, pipelineOptions({
       // Now and then a 1 ms debounce, so cancellations also land while the pipeline waits.
       debounceMs: () => debounce,
-      findBlockEnd: async () => {
+      checkSyntax: async () => {
         await models.turns();
         return undefined;
       },

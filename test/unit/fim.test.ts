@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { detectFimFormat, fimStopTokenRoles, type FimFormat } from "../../src/core/fim/fimFormat";
+import { detectFimFormat, fimStopTokenRoles, usableMetadataFimTokens, type FimFormat } from "../../src/core/fim/fimFormat";
 import { layoutFimPrompt, renderSegments } from "../../src/core/fim/fimLayout";
 
 function vocabulary(...tokens: string[]) {
@@ -33,6 +33,18 @@ describe("FIM format detection (from the vocabulary, never the file name)", () =
   it("falls back to the FIM tokens named in the GGUF metadata", () => {
     const format = detectFimFormat({ hasSpecialToken: () => false, metadataFimTokens: { prefix: "<A>", suffix: "<B>", middle: "<C>" } });
     assert.deepEqual(format, { name: "generic", order: "psm", tokens: { prefix: "<A>", suffix: "<B>", middle: "<C>" } });
+  });
+
+  it("uses the metadata's FIM tokens only when they are three distinct special tokens that stand for themselves", () => {
+    const special = (id: number, text: string) => ({ id, text, special: true, roundTrips: true });
+    assert.deepEqual(usableMetadataFimTokens({ prefix: special(7, "<A>"), suffix: special(8, "<B>"), middle: special(9, "<C>") }), { tokens: { prefix: "<A>", suffix: "<B>", middle: "<C>" } });
+    assert.deepEqual(usableMetadataFimTokens({}), {});
+    const ordinary = usableMetadataFimTokens({ prefix: { id: 300, text: "ha", special: false, roundTrips: true }, suffix: special(8, "<B>"), middle: special(9, "<C>") });
+    assert.equal(ordinary.tokens, undefined);
+    assert.match(ordinary.problem ?? "", /tokenizer\.ggml\.fim_pre_token_id \(300, "ha"\) is an ordinary text token/);
+    assert.match(usableMetadataFimTokens({ prefix: special(7, "<A>"), suffix: special(7, "<A>"), middle: special(9, "<C>") }).problem ?? "", /not three different tokens/);
+    assert.match(usableMetadataFimTokens({ prefix: special(7, "<A>"), middle: special(9, "<C>") }).problem ?? "", /fim_suf_token_id is missing/);
+    assert.match(usableMetadataFimTokens({ prefix: { ...special(7, "<A>"), roundTrips: false }, suffix: special(8, "<B>"), middle: special(9, "<C>") }).problem ?? "", /does not stand for itself/);
   });
 
   it("reports models without FIM tokens", () => {

@@ -11,7 +11,8 @@ import type { InfillParams } from "../../src/protocol/engineProtocol";
 const PARAMS: InfillParams = {
   prefix: "function add(a, b) {\n", recentLines: "  const c = 1;\n", currentLine: "  return a", suffix: "\n}\n", filePath: "src/math.js",
   chunks: [{ filePath: "src/util.js", text: "export const sum = (xs) => xs.reduce(add, 0);" }],
-  maxTokens: 16, temperature: 0, topK: 40, topP: 0.95, timeBudgetMs: 3000, stopAtLineEnd: true,
+  maxTokens: 16, temperature: 0, topK: 40, topP: 0.95, timeBudgetMs: 3000,
+  span: { shape: "line", languageId: "javascript", linePrefix: "  return a", tabSize: 4, baseIndent: 0, nextLineAllowed: false },
 };
 
 function portOf(server: Server): number {

@@ -4,12 +4,49 @@ import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..", "..");
 
+/**
+ * Times the page's work (measurement only, before the bundle loads): every animation frame
+ * callback and every message listener, in `__busy` (total ms), `__longest` and `__callbacks`;
+ * `__rafPending` counts frames asked for and not yet run, `__messages` messages handled,
+ * `__mutations` the nodes added to or removed from the page (and texts changed): how much
+ * of the page the view rebuilt, whatever the machine's speed.
+ * With `__fastFrames` set, a frame callback runs as soon as the page is idle instead of at the
+ * next display frame: the same work, without waiting 16 ms for each frame.
+ */
+const INSTRUMENT = `<script>
+window.__busy = 0; window.__longest = 0; window.__callbacks = []; window.__rafPending = 0; window.__messages = 0; window.__fastFrames = false;
+window.__raf = window.requestAnimationFrame.bind(window);
+function __timed(fn, arg) {
+  var started = performance.now();
+  try { return fn(arg); } finally {
+    var spent = performance.now() - started;
+    window.__busy += spent; window.__callbacks.push(spent);
+    if (spent > window.__longest) window.__longest = spent;
+  }
+}
+window.requestAnimationFrame = function (callback) {
+  window.__rafPending += 1;
+  var run = function () { window.__rafPending -= 1; __timed(callback, performance.now()); };
+  return window.__fastFrames ? setTimeout(run, 0) : window.__raf(run);
+};
+window.__mutations = 0;
+new MutationObserver(function (records) {
+  for (var i = 0; i < records.length; i++) window.__mutations += records[i].addedNodes.length + records[i].removedNodes.length + (records[i].type === "characterData" ? 1 : 0);
+}).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+var __add = window.addEventListener.bind(window);
+window.addEventListener = function (type, listener, options) {
+  if (type !== "message" || typeof listener !== "function") return __add(type, listener, options);
+  return __add(type, function (event) { try { __timed(listener, event); } finally { window.__messages += 1; } }, options);
+};
+</script>`;
+
 /** The page: the real bundle and stylesheets, with a fake acquireVsCodeApi that records what the view posts. */
-const PAGE = `<!DOCTYPE html>
+const PAGE = (instrument: boolean) => `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <link rel="stylesheet" href="/codicon.css">
 <link rel="stylesheet" href="/chat.css">
 <title>Hearth chat renderer test</title>
+${instrument ? INSTRUMENT : ""}
 <script>
 window.__pwned = 0;
 window.pwn = function () { window.__pwned += 1; };
@@ -49,15 +86,22 @@ function listen(server: Server): Promise<string> {
   }));
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Another build of the chat bundle (a benchmark's baseline). */
+  bundle?: string;
+  /** Time the page's frames and message handling (see INSTRUMENT). */
+  instrument?: boolean;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const leaks: string[] = [];
   const page = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     if (path === "/") {
-      response.writeHead(200, { "content-type": "text/html" }).end(PAGE);
+      response.writeHead(200, { "content-type": "text/html" }).end(PAGE(options.instrument === true));
       return;
     }
-    const file = FILES[path];
+    const file = path === "/chat.js" && options.bundle ? { path: options.bundle, type: "text/javascript" } : FILES[path];
     if (!file) {
       response.writeHead(404).end();
       return;

@@ -4,6 +4,7 @@
  * ends, and tell whether the insertion added syntax errors.
  */
 import { Edit, type Node, type Parser, type Tree } from "web-tree-sitter";
+import type { SyntaxVerdict } from "../../core/completion/syntaxVerdict";
 import { pointAfter, LineIndex } from "../parsing/lineIndex";
 import { parseWithLimit } from "../parsing/parsers";
 
@@ -11,31 +12,46 @@ const CHECK_PARSE_LIMIT_MS = 200;
 /** Node types that are a block of statements or members (the unit a completion should end with). */
 const BLOCK_TYPE = /block|body|declaration_list|suite/;
 
-export interface CompletionSyntaxReport {
-  /** Offset within the completion where it should end (after the block it opened or closed); null: no block boundary. */
+export interface CompletionSyntaxReport extends SyntaxVerdict {
+  /** The opened block's end, else the enclosing block's (offset in the completion); null: no block boundary. */
   blockEnd: number | null;
-  errorsBefore: number;
-  errorsAfter: number;
   /** True when the completion adds ERROR or MISSING nodes. */
   newErrors: boolean;
-  /** "tree" when a grammar parsed it, "heuristic" when brackets and indentation were used instead. */
-  method: "tree" | "heuristic";
+}
+
+/** Where a completion goes: it replaces the document from the cursor to `replaceEnd`; its block's header line starts at `headerOffset` in it. */
+export interface CompletionPlacement {
+  offset: number;
+  completion: string;
+  replaceEnd?: number;
+  headerOffset?: number;
 }
 
 /** ERROR and MISSING nodes, visiting only subtrees that contain one. */
 export function countErrors(tree: Tree): number {
-  let count = 0;
+  return errorCounts(tree, -1, -1).total;
+}
+
+/** ERROR and MISSING nodes in the tree, those touching rows `firstRow`..`lastRow`, and those touching offset `at`. */
+function errorCounts(tree: Tree, firstRow: number, lastRow: number, at = -1): { total: number; inRows: number; atOffset: number } {
+  let total = 0;
+  let inRows = 0;
+  let atOffset = 0;
   const cursor = tree.walk();
   const visit = (): void => {
     const node = cursor.currentNode;
-    if (node.isError || node.isMissing) count++;
+    if (node.isError || node.isMissing) {
+      total++;
+      if (node.startPosition.row <= lastRow && node.endPosition.row >= firstRow) inRows++;
+      if (node.startIndex <= at && node.endIndex >= at) atOffset++;
+    }
     if (!node.hasError || !cursor.gotoFirstChild()) return;
     do visit(); while (cursor.gotoNextSibling());
     cursor.gotoParent();
   };
   visit();
   cursor.delete();
-  return count;
+  return { total, inRows, atOffset };
 }
 
 function firstContentOffset(completion: string): number | undefined {
@@ -44,16 +60,17 @@ function firstContentOffset(completion: string): number | undefined {
 }
 
 /**
- * The block the completion opened: the outermost multi-line node that starts on the
- * cursor's line (or the completion's first line) and ends inside the completion, at the end
- * of a line: an expression continued on the next line (`a +\n    b;`) is not a block, and
- * cutting after it would drop the statement's `;`.
+ * The block the completion opened: the outermost multi-line node that starts on its header
+ * line (the cursor's line, or the line the completion's block starts on) and ends inside the
+ * completion, at the end of a line. Only nodes starting on that line count: a statement
+ * nested in the block (its first `if`) is not the block. An expression continued on the
+ * next line (`a +\n    b;`) is not a block, and cutting after it would drop the statement's `;`.
  */
-function openedBlockEnd(root: Node, completed: string, lineStart: number, firstLineEnd: number, offset: number, completionEnd: number): number | undefined {
+function openedBlockEnd(root: Node, completed: string, lineStart: number, headerLineEnd: number, offset: number, completionEnd: number): number | undefined {
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (!node || node.endIndex <= lineStart || node.startIndex >= firstLineEnd) continue;
+    if (!node || node.endIndex <= lineStart || node.startIndex >= headerLineEnd) continue;
     if (node.startIndex >= lineStart && node.endIndex > offset && node.endIndex < completionEnd
       && node.endPosition.row > node.startPosition.row && !node.isError && node.isNamed
       && /^[ \t]*(\r?\n|$)/.test(completed.slice(node.endIndex, node.endIndex + 240))
@@ -74,33 +91,50 @@ function closedBlockEnd(root: Node, offset: number, contentStart: number, comple
   return undefined;
 }
 
-export function checkWithTree(parser: Parser, text: string, offset: number, completion: string, baseTree: Tree | undefined): CompletionSyntaxReport | undefined {
+export function checkWithTree(parser: Parser, text: string, placement: CompletionPlacement, baseTree: Tree | undefined): CompletionSyntaxReport | undefined {
+  const { offset, completion } = placement;
+  const replaceEnd = Math.max(offset, Math.min(placement.replaceEnd ?? offset, text.length));
   const before = baseTree ? baseTree.copy() : parseWithLimit(parser, text, null, CHECK_PARSE_LIMIT_MS);
   if (!before) return undefined;
   try {
-    const errorsBefore = countErrors(before);
     const lines = new LineIndex(text);
     const startPosition = lines.pointAt(offset);
+    const errorsBefore = errorCounts(before, startPosition.row, startPosition.row, offset);
     before.edit(new Edit({
-      startIndex: offset, oldEndIndex: offset, newEndIndex: offset + completion.length,
-      startPosition, oldEndPosition: startPosition, newEndPosition: pointAfter(startPosition, completion),
+      startIndex: offset, oldEndIndex: replaceEnd, newEndIndex: offset + completion.length,
+      startPosition, oldEndPosition: lines.pointAt(replaceEnd), newEndPosition: pointAfter(startPosition, completion),
     }));
-    const completed = text.slice(0, offset) + completion + text.slice(offset);
+    const completed = text.slice(0, offset) + completion + text.slice(replaceEnd);
     const after = parseWithLimit(parser, completed, before, CHECK_PARSE_LIMIT_MS);
     if (!after) return undefined;
     try {
-      const errorsAfter = countErrors(after);
+      const endRow = pointAfter(startPosition, completion).row;
+      const errorsAfter = errorCounts(after, startPosition.row, endRow);
       const contentStart = firstContentOffset(completion);
-      let end: number | undefined;
+      let opened: number | undefined;
+      let enclosing: number | undefined;
       if (contentStart !== undefined) {
         const completionEnd = offset + completion.length;
-        const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
-        const newline = completion.indexOf("\n", contentStart);
-        const firstLineEnd = newline < 0 ? completionEnd : offset + newline;
-        end = openedBlockEnd(after.rootNode, completed, lineStart, firstLineEnd, offset, completionEnd)
-          ?? closedBlockEnd(after.rootNode, offset, offset + contentStart, completionEnd);
+        const headerOffset = Math.max(0, Math.min(placement.headerOffset ?? 0, completion.length));
+        const lineStart = headerOffset > 0 ? offset + headerOffset : text.lastIndexOf("\n", offset - 1) + 1;
+        const newline = completion.indexOf("\n", headerOffset);
+        const headerLineEnd = newline < 0 ? completionEnd : offset + newline;
+        opened = openedBlockEnd(after.rootNode, completed, lineStart, headerLineEnd, offset, completionEnd);
+        enclosing = closedBlockEnd(after.rootNode, offset, offset + contentStart, completionEnd);
       }
-      return { blockEnd: end === undefined ? null : end - offset, errorsBefore, errorsAfter, newErrors: errorsAfter > errorsBefore, method: "tree" };
+      const relative = (end: number | undefined) => end === undefined ? null : end - offset;
+      return {
+        blockEnd: relative(opened ?? enclosing),
+        openedBlockEnd: relative(opened),
+        enclosingBlockEnd: relative(enclosing),
+        errorsBefore: errorsBefore.total,
+        errorsAfter: errorsAfter.total,
+        lineErrorsBefore: errorsBefore.inRows,
+        holeIsError: errorsBefore.atOffset > 0,
+        lineErrorsAfter: errorsAfter.inRows,
+        newErrors: errorsAfter.total > errorsBefore.total,
+        method: "tree",
+      };
     } finally {
       after.delete();
     }
@@ -127,7 +161,9 @@ function bracketErrors(text: string): number {
  * Without a grammar: the completion's block ends where its brackets balance again at
  * the end of a line, or where it closes a bracket opened before the cursor.
  */
-export function checkWithHeuristics(text: string, offset: number, completion: string): CompletionSyntaxReport {
+export function checkWithHeuristics(text: string, placement: CompletionPlacement): CompletionSyntaxReport {
+  const { offset, completion } = placement;
+  const replaceEnd = Math.max(offset, Math.min(placement.replaceEnd ?? offset, text.length));
   let depth = 0;
   let opened = false;
   let blockEnd: number | null = null;
@@ -140,6 +176,6 @@ export function checkWithHeuristics(text: string, offset: number, completion: st
     } else if (char === "\n" && opened && depth === 0) blockEnd = index;
   }
   const errorsBefore = bracketErrors(text);
-  const errorsAfter = bracketErrors(text.slice(0, offset) + completion + text.slice(offset));
-  return { blockEnd, errorsBefore, errorsAfter, newErrors: errorsAfter > errorsBefore, method: "heuristic" };
+  const errorsAfter = bracketErrors(text.slice(0, offset) + completion + text.slice(replaceEnd));
+  return { blockEnd, openedBlockEnd: null, enclosingBlockEnd: null, errorsBefore, errorsAfter, newErrors: errorsAfter > errorsBefore, method: "heuristic" };
 }

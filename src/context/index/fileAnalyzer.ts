@@ -1,5 +1,6 @@
 /** Reads one source file from disk and extracts its outline, within the input limits. */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readRegularFileSync } from "../../core/files/regularFile";
 import type { FileOutline } from "../contextTypes";
 import { heuristicOutline } from "../analysis/heuristics";
 import { outlineFromTree } from "../analysis/outline";
@@ -45,15 +46,17 @@ export async function outlineOfText(text: string, languageId: string, parseable:
 export async function analyzeFile(path: string, known?: { size: number; mtimeMs: number }): Promise<AnalysisResult> {
   const languageId = languageIdForPath(path);
   if (!languageId) return { kind: "skipped", reason: "not source" };
-  const info = known ?? statSync(path);
-  if (info.size > MAX_PARSE_CHARS) return { kind: "skipped", reason: "too large" };
-  const decoded = decodeFile(readFileSync(path));
+  if (known && known.size > MAX_PARSE_CHARS) return { kind: "skipped", reason: "too large" };
+  // A link to a device or a named pipe is refused unopened; what is read stops at the parse limit.
+  const read = readRegularFileSync(path, MAX_PARSE_CHARS);
+  if (!read.ok) return { kind: "skipped", reason: read.reason === "too-large" ? "too large" : read.message };
+  const decoded = decodeFile(read.bytes);
   if (decoded.verdict === "skip") return { kind: "skipped", reason: decoded.reason ?? "skipped" };
   if (decoded.reason === "long-line" || looksMinified(decoded.text)) return { kind: "skipped", reason: "minified" };
   const outline = await outlineOfText(decoded.text, languageId, decoded.verdict === "parse");
   return {
     kind: "indexed",
-    file: { size: info.size, mtimeMs: info.mtimeMs, languageId, definitions: outline.definitions, imports: outline.imports, heuristic: outline.heuristic },
+    file: { size: read.sizeBytes, mtimeMs: read.mtimeMs, languageId, definitions: outline.definitions, imports: outline.imports, heuristic: outline.heuristic },
   };
 }
 

@@ -42,8 +42,11 @@ interface GitignoreRule {
   directoryOnly: boolean;
 }
 
-/** Parses a root .gitignore; later rules override earlier ones, `!` re-includes. */
-export function gitignoreMatcher(content: string): PathMatcher {
+/**
+ * Parses a .gitignore: for a path relative to its folder, true (ignored), false (re-included
+ * by a `!` rule) or undefined (no rule matches). Later rules override earlier ones.
+ */
+export function gitignoreVerdict(content: string): (relativePath: string, isDirectory: boolean) => boolean | undefined {
   const rules: GitignoreRule[] = [];
   for (const rawLine of content.split(/\r?\n/)) {
     let line = rawLine.trimEnd();
@@ -59,11 +62,17 @@ export function gitignoreMatcher(content: string): PathMatcher {
     rules.push({ pattern: new RegExp(anchored ? `^${source}$` : `^(?:.*/)?${source}$`), negated, directoryOnly });
   }
   return (relativePath, isDirectory) => {
-    let ignored = false;
+    let verdict: boolean | undefined;
     for (const rule of rules) {
       if (rule.directoryOnly && !isDirectory) continue;
-      if (rule.pattern.test(relativePath)) ignored = !rule.negated;
+      if (rule.pattern.test(relativePath)) verdict = !rule.negated;
     }
-    return ignored;
+    return verdict;
   };
+}
+
+/** Parses a root .gitignore; later rules override earlier ones, `!` re-includes. */
+export function gitignoreMatcher(content: string): PathMatcher {
+  const verdict = gitignoreVerdict(content);
+  return (relativePath, isDirectory) => verdict(relativePath, isDirectory) === true;
 }

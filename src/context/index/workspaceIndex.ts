@@ -3,7 +3,8 @@
  * built in the background, reused from disk when a file's size and mtime did not
  * change, and updated file by file on save, create, rename and delete.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { readRegularFile } from "../../core/files/regularFile";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import type { Definition } from "../contextTypes";
 import { languageIdForPath } from "../languages";
@@ -17,6 +18,8 @@ const SLICE_MS = 8;
 const PROGRESS_INTERVAL_MS = 100;
 const SAVE_DELAY_MS = 1500;
 const MAX_FILES_PER_FOLDER = 50_000;
+/** Far more than any real .gitignore; a larger one is not read (a link to a device would never end). */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
 export interface IndexProgress {
   folder: string;
@@ -205,11 +208,15 @@ export class WorkspaceIndex {
   }
 
   private async gitignoreOf(folder: string): Promise<PathMatcher> {
+    let read;
     try {
-      return gitignoreMatcher(await readFile(join(folder, ".gitignore"), "utf8"));
+      read = await readRegularFile(join(folder, ".gitignore"), MAX_GITIGNORE_BYTES);
     } catch {
-      return () => false;
+      return () => false; // none, or unreadable
     }
+    if (read.ok) return gitignoreMatcher(read.bytes.toString("utf8"));
+    this.events.log("warn", `${read.message}: Hearth indexes ${folder} without its .gitignore.`);
+    return () => false;
   }
 
   private skips(index: FolderIndex, relativePath: string, isDirectory: boolean): boolean {

@@ -5,16 +5,16 @@
  */
 import { dirname, join } from "node:path";
 import { Language, Parser } from "web-tree-sitter";
-import type { GrammarName } from "../languages";
+import type { SyntaxGrammar } from "../languages";
 
 let runtime: Promise<void> | undefined;
-const languages = new Map<GrammarName, Promise<Language>>();
+const languages = new Map<SyntaxGrammar, Promise<Language>>();
 
 function runtimeWasmPath(): string {
   return require.resolve("web-tree-sitter/web-tree-sitter.wasm");
 }
 
-function grammarWasmPath(grammar: GrammarName): string {
+function grammarWasmPath(grammar: SyntaxGrammar): string {
   return join(dirname(require.resolve("@vscode/tree-sitter-wasm/package.json")), "wasm", `tree-sitter-${grammar}.wasm`);
 }
 
@@ -24,7 +24,7 @@ export function initRuntime(): Promise<void> {
 }
 
 /** The grammar, loaded once; a failed load is forgotten so a later call can retry. */
-export function loadLanguage(grammar: GrammarName): Promise<Language> {
+export function loadLanguage(grammar: SyntaxGrammar): Promise<Language> {
   let pending = languages.get(grammar);
   if (!pending) {
     pending = initRuntime().then(() => Language.load(grammarWasmPath(grammar)));
@@ -35,6 +35,6 @@ export function loadLanguage(grammar: GrammarName): Promise<Language> {
 }
 
 /** The grammar if it has already loaded, without waiting. */
-export function loadedLanguageNow(grammar: GrammarName): Promise<Language> | undefined {
+export function loadedLanguageNow(grammar: SyntaxGrammar): Promise<Language> | undefined {
   return languages.get(grammar);
 }

@@ -3,10 +3,10 @@
  * but a pathological input must never stall the worker.
  */
 import { Parser, type Tree } from "web-tree-sitter";
-import type { GrammarName } from "../languages";
+import type { SyntaxGrammar } from "../languages";
 import { loadLanguage } from "./grammarLoader";
 
-const parsers = new Map<GrammarName, Parser>();
+const parsers = new Map<SyntaxGrammar, Parser>();
 let parseCount = 0;
 
 /** Full and incremental parses so far (tests check that unchanged files are not reparsed). */
@@ -14,7 +14,7 @@ export function parseCounter(): number {
   return parseCount;
 }
 
-export async function parserFor(grammar: GrammarName): Promise<Parser> {
+export async function parserFor(grammar: SyntaxGrammar): Promise<Parser> {
   let parser = parsers.get(grammar);
   if (!parser) {
     const language = await loadLanguage(grammar);
@@ -25,7 +25,7 @@ export async function parserFor(grammar: GrammarName): Promise<Parser> {
 }
 
 /** The parser if its grammar is loaded, so hot paths can stay synchronous. */
-export function parserNow(grammar: GrammarName): Parser | undefined {
+export function parserNow(grammar: SyntaxGrammar): Parser | undefined {
   return parsers.get(grammar);
 }
 

@@ -3,12 +3,13 @@
  * then the index, then the file itself analysed on demand (not in an untrusted
  * workspace: see src/context/workspaceAccess.ts).
  */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { readRegularFile } from "../../core/files/regularFile";
 import type { FileOutline } from "../contextTypes";
 import { analyzeFile } from "../index/fileAnalyzer";
 import type { WorkspaceIndex } from "../index/workspaceIndex";
 import type { DocumentState, DocumentStore } from "../parsing/documentStore";
-import { decodeFile } from "../parsing/inputGuard";
+import { decodeFile, MAX_PARSE_CHARS } from "../parsing/inputGuard";
 
 const ON_DEMAND_CACHE = 200;
 
@@ -77,7 +78,10 @@ export class WorkspaceView {
     if (open) return open.lines.text;
     if (!this.readUnopenedFiles) return undefined;
     try {
-      const decoded = decodeFile(await readFile(path));
+      // Only a regular file, and no more of it than the parser would take (decodeFile skips larger ones).
+      const read = await readRegularFile(path, MAX_PARSE_CHARS);
+      if (!read.ok) return undefined;
+      const decoded = decodeFile(read.bytes);
       return decoded.verdict === "skip" ? undefined : decoded.text;
     } catch {
       return undefined;

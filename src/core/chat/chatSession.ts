@@ -1,5 +1,5 @@
 import type { ChatParams, ChatResult } from "../../protocol/engineProtocol";
-import type { ConversationSummary, ExtensionToWebviewMessage, TurnView } from "../../protocol/webviewProtocol";
+import { MAX_REPLY_CHARS, type ConversationSummary, type ExtensionToWebviewMessage, type TurnView } from "../../protocol/webviewProtocol";
 import { Emitter } from "../emitter";
 import { attachmentBudget, fitContext, formatContextBlock, type ContextItem } from "./contextBudget";
 import { Conversation, type AssistantTurn, type SentPrompt, type UserTurn } from "./conversation";
@@ -30,9 +30,31 @@ export const NO_MODEL_MESSAGE = "No chat model is selected. Use \"Select Chat Mo
 
 interface Running {
   controller: AbortController;
+  /** The message being answered (recorded with the reply when it ends). */
+  user: UserTurn;
   replyId: string;
+  /** The reply as streamed to the view (with the part already written, when continuing). */
   text: string;
+  /** Stop was asked: nothing more is streamed or kept. */
+  stopped: boolean;
+  /** The reply reached MAX_REPLY_CHARS and was ended there. */
+  full: boolean;
   done: Promise<void>;
+}
+
+/** What Stop in the view saw: the reply, and how many of its characters were shown. */
+export interface ShownReply {
+  replyId: string;
+  shown: number;
+}
+
+/** The note under a reply that ended at a limit. */
+export function cutNote(reply: Pick<AssistantTurn, "cut" | "maxTokens">): string | undefined {
+  if (reply.cut === "maxTokens") {
+    return `The reply reached the limit of ${reply.maxTokens ?? "hearth.chat.maxTokens"} tokens (hearth.chat.maxTokens) and may be unfinished: Continue asks the model for more.`;
+  }
+  if (reply.cut === "size") return `The reply was cut at ${MAX_REPLY_CHARS.toLocaleString("en-US")} characters, the most Hearth keeps of one reply.`;
+  return undefined;
 }
 
 /**
@@ -91,7 +113,10 @@ export class ChatSession {
 
   /** Everything a freshly loaded view needs. */
   snapshot(): ExtensionToWebviewMessage[] {
-    const reset: ExtensionToWebviewMessage = { type: "reset", conversationId: this.active.id, turns: this.active.turns.map(turnView) };
+    const turns = this.active.turns.map(turnView);
+    // The message being answered is recorded with its reply: a view loaded meanwhile shows it too.
+    if (this.running) turns.push(turnView(this.running.user));
+    const reset: ExtensionToWebviewMessage = { type: "reset", conversationId: this.active.id, turns };
     if (this.running) reset.streaming = { id: this.running.replyId, text: this.running.text };
     return [reset, this.summaries()];
   }
@@ -134,14 +159,31 @@ export class ChatSession {
     await this.exchange(user, { shown: false });
   }
 
-  stop(): void {
-    this.running?.controller.abort();
+  /**
+   * Stops the reply being generated. Nothing more is streamed to the view or kept; with
+   * `shown` (from the view's Stop), the reply is kept exactly as the person saw it.
+   */
+  stop(shown?: ShownReply): void {
+    const running = this.running;
+    if (!running) return;
+    running.stopped = true;
+    if (shown && shown.replyId === running.replyId && shown.shown < running.text.length) running.text = running.text.slice(0, shown.shown);
+    running.controller.abort();
+  }
+
+  /** Continues the last reply, which reached hearth.chat.maxTokens, in the same message. */
+  async continueReply(replyId: string): Promise<void> {
+    await this.stopAndWait();
+    const last = this.active.lastExchange();
+    if (!last || last.reply.id !== replyId || last.reply.cut !== "maxTokens") return;
+    this.active.takeLastExchange();
+    await this.exchange(last.user, { shown: true, continuing: last.reply });
   }
 
   private async stopAndWait(): Promise<void> {
     const running = this.running;
     if (!running) return;
-    running.controller.abort();
+    this.stop();
     await running.done;
   }
 
@@ -178,19 +220,21 @@ export class ChatSession {
     return this.active.promptFor(replyId);
   }
 
-  private async exchange(user: UserTurn, how: { shown: boolean; context?: readonly ContextItem[] }): Promise<void> {
+  private async exchange(user: UserTurn, how: { shown: boolean; context?: readonly ContextItem[]; continuing?: AssistantTurn }): Promise<void> {
     const conversation = this.active;
     const controller = new AbortController();
-    const replyId = this.options.newId();
+    const continuing = how.continuing;
+    const replyId = continuing?.id ?? this.options.newId();
+    const prefix = continuing?.text ?? "";
     let finish = () => {};
-    const running: Running = { controller, replyId, text: "", done: new Promise<void>((resolve) => (finish = resolve)) };
+    const running: Running = { controller, user, replyId, text: prefix, stopped: false, full: false, done: new Promise<void>((resolve) => (finish = resolve)) };
     this.running = running;
-    this.post({
-      type: "replyStart", id: replyId,
-      ...(how.shown ? {} : { userText: user.text, userId: user.id, context: user.context }),
-    });
-    const reply: AssistantTurn = { id: replyId, role: "assistant", text: "", at: this.options.now() };
-    const notes: string[] = [];
+    if (continuing) this.post({ type: "replyContinue", id: replyId });
+    else this.post({ type: "replyStart", id: replyId, ...(how.shown ? {} : { userText: user.text, userId: user.id, context: user.context }) });
+    // Continuing keeps the reply's earlier notes (trimmed context, left-out turns), not its limit.
+    const reply: AssistantTurn = { id: replyId, role: "assistant", text: prefix, at: this.options.now() };
+    const notes: string[] = [...(continuing?.notes ?? [])];
+    if (continuing?.model) reply.model = continuing.model;
     try {
       const model = await this.backend.model();
       if (!model) {
@@ -206,36 +250,61 @@ export class ChatSession {
         notes.push(...fitted.notes);
       }
       if (controller.signal.aborted) throw new Error("aborted");
-      const result = await this.backend.chat(conversation.request(user, maxTokens), controller.signal, (chunk) => {
-        running.text += chunk;
-        this.post({ type: "replyChunk", id: replyId, text: chunk });
-      });
-      reply.text = result.text;
-      if (result.stopReason === "aborted") reply.stopped = true;
+      const params = conversation.request(user, maxTokens);
+      if (continuing) params.responsePrefix = prefix;
+      const result = await this.backend.chat(params, controller.signal, (chunk) => this.onChunk(running, chunk));
+      reply.text = running.stopped || running.full ? running.text : prefix + result.text;
+      if (running.full) reply.cut = "size";
+      else if (running.stopped || result.stopReason === "aborted") reply.stopped = true;
+      else if (result.stopReason === "maxTokens") {
+        reply.cut = "maxTokens";
+        reply.maxTokens = maxTokens;
+      }
       if (result.droppedTurns > 0) {
         reply.droppedTurns = result.droppedTurns;
         notes.push(`${result.droppedTurns} earlier message${result.droppedTurns === 1 ? "" : "s"} no longer fit in the model's context and ${result.droppedTurns === 1 ? "was" : "were"} left out.`);
       }
       this.backend.log("info", `chat: ${result.stats.generatedTokens} tokens, first token ${Math.round(result.stats.firstTokenMs)} ms, ` +
-        `total ${Math.round(result.stats.generationMs)} ms, ${result.stopReason}`);
+        `total ${Math.round(result.stats.generationMs)} ms, ${running.full ? "cut at the reply size limit" : result.stopReason}`);
     } catch (error) {
       reply.text = running.text;
-      if (controller.signal.aborted) {
+      if (running.full) {
+        reply.cut = "size";
+      } else if (controller.signal.aborted) {
         reply.stopped = true;
       } else {
         reply.error = error instanceof Error ? error.message : String(error);
         this.backend.log("error", `chat failed: ${reply.error}`);
       }
     } finally {
-      if (notes.length > 0) reply.notes = notes;
+      // Whatever the engine still sends is not part of the reply any more.
+      running.stopped = true;
+      const unique = [...new Set(notes)];
+      if (unique.length > 0) reply.notes = unique;
       reply.at = this.options.now();
       conversation.record(user, reply);
       if (!conversation.isEmpty) this.conversations.set(conversation.id, conversation);
       this.running = undefined;
-      this.post({ type: "replyEnd", id: replyId, stopped: reply.stopped === true, error: reply.error, notes: reply.notes });
+      const view = turnView(reply);
+      this.post({ type: "replyEnd", id: replyId, stopped: reply.stopped === true, error: reply.error, notes: view.notes, ...(view.continuable ? { continuable: true } : {}) });
       this.post(this.summaries());
       this.save();
       finish();
+    }
+  }
+
+  /** A streamed chunk: shown and kept unless Stop came first, and only up to MAX_REPLY_CHARS. */
+  private onChunk(running: Running, chunk: string): void {
+    if (running.stopped || running.full) return;
+    const room = MAX_REPLY_CHARS - running.text.length;
+    const kept = chunk.length > room ? chunk.slice(0, room) : chunk;
+    if (kept !== "") {
+      running.text += kept;
+      this.post({ type: "replyChunk", id: running.replyId, text: kept });
+    }
+    if (chunk.length >= room) {
+      running.full = true;
+      running.controller.abort();
     }
   }
 
@@ -255,7 +324,7 @@ export class ChatSession {
   }
 
   dispose(): void {
-    this.running?.controller.abort();
+    this.stop();
     this.emitter.dispose();
     this.warningEmitter.dispose();
   }
@@ -266,6 +335,9 @@ export function turnView(turn: UserTurn | AssistantTurn): TurnView {
   const view: TurnView = { id: turn.id, role: "assistant", text: turn.text };
   if (turn.stopped) view.stopped = true;
   if (turn.error) view.error = turn.error;
-  if (turn.notes) view.notes = turn.notes;
+  const note = cutNote(turn);
+  const notes = [...(turn.notes ?? []), ...(note ? [note] : [])];
+  if (notes.length > 0) view.notes = notes;
+  if (turn.cut === "maxTokens") view.continuable = true;
   return view;
 }

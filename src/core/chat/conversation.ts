@@ -27,6 +27,13 @@ export interface AssistantTurn {
   notes?: string[];
   /** The model that wrote the reply. */
   model?: string;
+  /**
+   * Why the reply ended before the model finished: at hearth.chat.maxTokens (`maxTokens`,
+   * the limit then in `maxTokens`; it can be continued), or at the most Hearth keeps of one
+   * reply (`size`).
+   */
+  cut?: "maxTokens" | "size";
+  maxTokens?: number;
   /** Earlier turns the engine left out because they no longer fit. */
   droppedTurns?: number;
   at: number;

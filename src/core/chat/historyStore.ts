@@ -1,5 +1,6 @@
 import { readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
+import { MAX_REPLY_CHARS } from "../../protocol/webviewProtocol";
 import { removeStaleTemporaries, writeFileAtomic } from "../storage/atomicFile";
 import type { AssistantTurn, StoredConversation, StoredTurn, UserTurn } from "./conversation";
 
@@ -133,7 +134,12 @@ function parseTurn(value: unknown): StoredTurn | undefined {
     return turn;
   }
   if (value.role === "assistant") {
-    const turn: AssistantTurn = { id: value.id, role: "assistant", text: value.text, at: value.at };
+    // A reply longer than Hearth keeps (an older version's, or an edited file) is cut, and says so.
+    const tooLong = value.text.length > MAX_REPLY_CHARS;
+    const turn: AssistantTurn = { id: value.id, role: "assistant", text: tooLong ? value.text.slice(0, MAX_REPLY_CHARS) : value.text, at: value.at };
+    if (tooLong || value.cut === "size") turn.cut = "size";
+    else if (value.cut === "maxTokens") turn.cut = "maxTokens";
+    if (isNumber(value.maxTokens)) turn.maxTokens = value.maxTokens;
     if (value.stopped === true) turn.stopped = true;
     if (isString(value.error)) turn.error = value.error;
     if (isStrings(value.notes)) turn.notes = value.notes;

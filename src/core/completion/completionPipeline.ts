@@ -4,11 +4,12 @@ import type { CompleteParams, CompleteResult, GenerationStats, InfillParams, Pre
 import { AdaptiveDebounce, sleep } from "./adaptiveDebounce";
 import { CompletionCache } from "./completionCache";
 import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
-import { asSuggestion, postProcess, type BlockEndFinder, type ProcessedSuggestion } from "./postProcess";
+import { asSuggestion, finishSuggestion, keepSpan, leavesTextAfter, parsesNoWorse, refineBlockEnd, type ProcessedSuggestion } from "./postProcess";
 import { mostStableFirst } from "./contextOrder";
 import { fimInputFor, plainPromptFor, prefixEndLine } from "./promptLayout";
 import { RequestManager } from "./requestManager";
-import { decideSuggestion, type SuggestionMode } from "./suggestionPolicy";
+import { decideSuggestion, type SuggestIn, type SuggestionDecision, type SuggestionMode } from "./suggestionPolicy";
+import { heuristicVerdict, type SyntaxChecker, type SyntaxQuery, type SyntaxVerdict } from "./syntaxVerdict";
 
 /** The model side of completion: the real engine, or a scripted one in tests and the CLI. */
 export interface CompletionBackend {
@@ -28,11 +29,14 @@ export interface PipelineOptions {
   debounceMs: () => number;
   timeBudgetMs: number;
   context?: ContextProvider;
-  findBlockEnd?: BlockEndFinder;
+  /** The syntax service: block ends and whether a mid-line insertion parses (bracket heuristics without it). */
+  checkSyntax?: SyntaxChecker;
   /** Precompute the next suggestion as if this one were accepted. */
   speculate: boolean;
-  /** Longest wait for the syntax service's block end before falling back to indentation. */
-  blockEndBudgetMs?: number;
+  /** Whether to suggest in comments and strings without being asked (both by default). */
+  suggestIn?: () => SuggestIn;
+  /** Longest wait for the syntax service before falling back to brackets and indentation. */
+  syntaxBudgetMs?: number;
   /**
    * Most milliseconds a request may spend evaluating prompt tokens the engine has not cached
    * (the first request in a file, a cursor jump): the engine leaves out far context to fit, and
@@ -84,7 +88,7 @@ export class CompletionPipeline {
 
   /** Serves a suggestion for the cursor: cache and typed-ahead first (before any debounce), then the model. */
   async provide(document: DocumentSnapshot, options: { manual: boolean; signal: AbortSignal; alternatives?: number }): Promise<PipelineResult | undefined> {
-    const decision = decideSuggestion(document, options.manual);
+    const decision = decideSuggestion(document, options.manual, this.options.suggestIn?.());
     if (!decision.suggest) return undefined;
     const line = cursorLine(document);
     const before = document.text.slice(0, document.offset);
@@ -92,10 +96,10 @@ export class CompletionPipeline {
       const hit = this.cache.get(document.uri, before, line.after);
       if (hit) {
         // Cached text was post-processed when it was made: only the range is new.
-        const processed = asSuggestion(document, hit.text);
+        const processed = asSuggestion(document, hit.text, decision.situation.stringDelimiter);
         if (processed) {
           const source: SuggestionSource = hit.origin === "speculative" && hit.typedAhead === 0 ? "speculative" : hit.typedAhead > 0 ? "typed-ahead" : "cache";
-          return { suggestions: [processed], source, mode: decision.mode };
+          return { suggestions: [processed], source, mode: shownMode(decision, processed) };
         }
       }
     }
@@ -108,7 +112,7 @@ export class CompletionPipeline {
       const suggestions: ProcessedSuggestion[] = [];
       let record: CompletionRequestRecord | undefined;
       for (let attempt = 0; attempt < count && !request.signal.aborted; attempt++) {
-        const answer = await this.ask(document, decision.mode, request.signal, attempt === 0 ? 0 : 0.7, false);
+        const answer = await this.ask(document, decision, request.signal, attempt === 0 ? 0 : 0.7, false);
         if (!answer) break;
         record ??= answer.record;
         if (answer.suggestion && !suggestions.some((known) => known.text === answer.suggestion?.text)) suggestions.push(answer.suggestion);
@@ -116,24 +120,24 @@ export class CompletionPipeline {
       if (request.signal.aborted || suggestions.length === 0) return undefined;
       this.cache.set(document.uri, before, line.after, { text: suggestions[0].text, origin: "model" });
       if (this.options.speculate && !options.manual) void this.speculate(document, suggestions[0]);
-      return { suggestions, source: "model", mode: decision.mode, request: record };
+      return { suggestions, source: "model", mode: shownMode(decision, suggestions[0]), request: record };
     } finally {
       request.end();
     }
   }
 
   /** One model request and its post-processing. */
-  private async ask(document: DocumentSnapshot, mode: SuggestionMode, signal: AbortSignal, temperature: number, speculative: boolean): Promise<{ suggestion?: ProcessedSuggestion; record: CompletionRequestRecord } | undefined> {
+  private async ask(document: DocumentSnapshot, decision: Decided, signal: AbortSignal, temperature: number, speculative: boolean): Promise<{ suggestion?: ProcessedSuggestion; record: CompletionRequestRecord } | undefined> {
     const model = await this.backend.model();
     if (!model || signal.aborted) return undefined;
     const chunks = model.fim ? await this.chunksFor(document, signal, speculative) : [];
     const sampling = {
-      maxTokens: mode === "multi-line" ? this.options.maxTokens.multiLine : this.options.maxTokens.singleLine,
+      maxTokens: decision.mode === "multi-line" ? this.options.maxTokens.multiLine : this.options.maxTokens.singleLine,
       temperature,
       topK: 40,
       topP: 0.95,
       timeBudgetMs: this.options.timeBudgetMs,
-      stopAtLineEnd: mode === "single-line",
+      span: decision.rule,
       ...(this.options.promptBudgetMs === undefined ? {} : { promptBudgetMs: this.options.promptBudgetMs }),
     };
     let result: CompleteResult;
@@ -153,8 +157,41 @@ export class CompletionPipeline {
     if (!speculative && (result.stats.leftOutTokens ?? 0) > 0) this.options.requestPrefill?.();
     if (!speculative) this.lastRequest = record;
     if (result.stopReason === "aborted") return undefined;
-    const blockEnd = mode === "multi-line" ? await this.blockEnd(document, result.text, signal) : undefined;
-    return { suggestion: postProcess(document, mode, result.text, blockEnd), record };
+    return { suggestion: await this.shape(document, decision, result.text, signal), record };
+  }
+
+  /**
+   * The model's text as a suggestion: the decision's span, the parser's block end, the
+   * finishing touches; an insertion before text left on the line must parse no worse.
+   */
+  private async shape(document: DocumentSnapshot, decision: Decided, raw: string, signal: AbortSignal): Promise<ProcessedSuggestion | undefined> {
+    const kept = keepSpan(document, decision, raw);
+    if (kept.text.trim() === "") return undefined;
+    let text = kept.text;
+    if (kept.cut.multiLine) {
+      const verdict = await this.syntax(document, text, { replaceEnd: document.offset, headerOffset: kept.cut.headerStart ?? 0 }, signal);
+      text = refineBlockEnd(kept, verdict);
+    }
+    const suggestion = finishSuggestion(document, decision, text);
+    if (!suggestion || !leavesTextAfter(document, suggestion)) return suggestion;
+    const query = { replaceEnd: suggestion.replaceEnd, headerOffset: 0 };
+    const verdict = await this.syntax(document, suggestion.text, query, signal) ?? heuristicVerdict(document, suggestion.text, suggestion.replaceEnd);
+    return parsesNoWorse(verdict) ? suggestion : undefined;
+  }
+
+  /** The syntax service's verdict within its time budget; undefined when it has none or is late. */
+  private async syntax(document: DocumentSnapshot, completion: string, query: SyntaxQuery, signal: AbortSignal): Promise<SyntaxVerdict | undefined> {
+    const checker = this.options.checkSyntax;
+    if (!checker) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.options.syntaxBudgetMs ?? 60);
+    });
+    try {
+      return await Promise.race([checker(document, completion, query, signal).catch(() => undefined), budget]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async chunksFor(document: DocumentSnapshot, signal: AbortSignal, speculative: boolean): Promise<ContextChunk[]> {
@@ -181,27 +218,13 @@ export class CompletionPipeline {
    */
   async prefill(document: DocumentSnapshot, signal: AbortSignal = new AbortController().signal): Promise<PrefillResult | undefined> {
     const backend = this.backend;
-    if (!backend.prefill || this.openRequests > 0 || !decideSuggestion(document, false).suggest) return undefined;
+    if (!backend.prefill || this.openRequests > 0 || !decideSuggestion(document, false, this.options.suggestIn?.()).suggest) return undefined;
     const model = await this.backend.model();
     if (!model || signal.aborted) return undefined;
     const chunks = model.fim ? await this.chunksFor(document, signal, false) : [];
     if (signal.aborted || this.openRequests > 0) return undefined;
     const params: PrefillParams = model.fim ? { fim: fimInputFor(document, chunks) } : { prompt: plainPromptFor(document) };
     return backend.prefill(params, signal).catch(() => undefined);
-  }
-
-  private async blockEnd(document: DocumentSnapshot, completion: string, signal: AbortSignal): Promise<number | undefined> {
-    const finder = this.options.findBlockEnd;
-    if (!finder) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), this.options.blockEndBudgetMs ?? 60);
-    });
-    try {
-      return await Promise.race([finder(document, completion, signal).catch(() => undefined), budget]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /**
@@ -218,9 +241,9 @@ export class CompletionPipeline {
       for (const accepted of variants) {
         if (run.signal.aborted) return;
         const next = acceptInto(document, shown, accepted);
-        const decision = decideSuggestion(next, false);
+        const decision = decideSuggestion(next, false, this.options.suggestIn?.());
         if (!decision.suggest) continue;
-        const answer = await this.ask(next, decision.mode, run.signal, 0, true).catch(() => undefined);
+        const answer = await this.ask(next, decision, run.signal, 0, true).catch(() => undefined);
         if (!answer?.suggestion || run.signal.aborted) continue;
         const line = cursorLine(next);
         this.cache.set(next.uri, next.text.slice(0, next.offset), line.after, { text: answer.suggestion.text, origin: "speculative" });
@@ -252,6 +275,14 @@ export class CompletionPipeline {
     this.requests.cancel();
     this.speculation.cancel();
   }
+}
+
+type Decided = Extract<SuggestionDecision, { suggest: true }>;
+
+/** The decision's mode, except that a line which opened a block shows as several lines. */
+function shownMode(decision: Decided, suggestion: ProcessedSuggestion): SuggestionMode {
+  if (decision.rule.shape !== "line-or-block") return decision.mode;
+  return suggestion.text.trim().includes("\n") ? "multi-line" : "single-line";
 }
 
 /** The document as it would be after accepting `accepted` (a prefix of the shown suggestion). */

@@ -43,6 +43,13 @@ export function cursorLine(document: DocumentSnapshot): CursorLine {
   return { lineStart, lineEnd, lineNumber, before: text.slice(lineStart, offset), after: text.slice(offset, Math.max(offset, lineEnd)) };
 }
 
+/** The offset where the line `count` lines above the line starting at `lineStart` starts (0 at the top). */
+export function startOfLinesAbove(text: string, lineStart: number, count: number): number {
+  let start = lineStart;
+  for (let seen = 0; seen < count && start > 0; seen++) start = text.lastIndexOf("\n", start - 2) + 1;
+  return start;
+}
+
 export function leadingWhitespace(line: string): string {
   return /^[ \t]*/.exec(line)?.[0] ?? "";
 }

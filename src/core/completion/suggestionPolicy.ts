@@ -1,72 +1,72 @@
-import { cursorLine, type DocumentSnapshot } from "./documentSnapshot";
-import { lineCommentPrefix, usesEndKeyword, usesIndentBlocks } from "./languages";
+import { scanCode } from "./codeScanner";
+import { cursorLine, startOfLinesAbove, type DocumentSnapshot } from "./documentSnapshot";
+import { isProse } from "./languages";
+import { decideShape, type CursorSituation, type SpanRule } from "./suggestionShape";
 
 export type SuggestionMode = "single-line" | "multi-line";
 
 export type SuggestionDecision =
-  | { suggest: true; mode: SuggestionMode }
-  | { suggest: false; reason: "mid-line" | "comment" | "string" };
+  | {
+    suggest: true;
+    /** The token budget to ask for: several lines where a block, siblings or a paragraph may follow. */
+    mode: SuggestionMode;
+    rule: SpanRule;
+    situation: CursorSituation;
+  }
+  | { suggest: false; reason: "comment" | "string" | "mid-word" };
 
-/** What may follow the cursor on its line for a mid-line suggestion: closing punctuation only (Copilot's rule). */
-const CLOSING_ONLY = /^[\s)\]}>'"`;,.]*$/;
+/** Where automatic suggestions are wanted besides code (settings; a manual request asks anywhere). */
+export interface SuggestIn {
+  comments: boolean;
+  strings: boolean;
+}
+
+/** How many lines above the cursor are read to know whether it sits in a string or a comment. */
+const SITUATION_LINES = 200;
 
 /**
- * When to suggest: at the end of a line, or mid-line only before closing punctuation;
- * several lines only where a block opens; never inside comments or strings unless the
- * user asked (manual trigger).
+ * Whether to ask the model, and for what shape of suggestion. Comments wait until the
+ * user has typed a word after the marker (or asked with Alt+\); strings are completed up
+ * to their closing quote; mid-line suggestions are asked for and checked afterwards.
  */
-export function decideSuggestion(document: DocumentSnapshot, manual: boolean): SuggestionDecision {
+export function decideSuggestion(document: DocumentSnapshot, manual: boolean, suggestIn: SuggestIn = { comments: true, strings: true }): SuggestionDecision {
   const line = cursorLine(document);
-  if (!CLOSING_ONLY.test(line.after)) return { suggest: false, reason: "mid-line" };
-  if (!manual) {
-    if (isInLineComment(line.before, document.languageId)) return { suggest: false, reason: "comment" };
-    if (isInString(line.before)) return { suggest: false, reason: "string" };
-  }
-  return { suggest: true, mode: opensBlock(document) ? "multi-line" : "single-line" };
+  const situation = cursorSituation(document);
+  if (situation.inComment && !manual && (!suggestIn.comments || !hasTypedWord(situation.commentText))) return { suggest: false, reason: "comment" };
+  if (situation.stringDelimiter !== undefined && !manual && !suggestIn.strings) return { suggest: false, reason: "string" };
+  // Inside a word (`val|ue`) nothing the model writes can be an insertion the user wants.
+  if (!manual && /[\p{L}\p{N}_]$/u.test(line.before) && /^[\p{L}\p{N}_]/u.test(line.after)) return { suggest: false, reason: "mid-word" };
+  const rule = decideShape(document, situation);
+  const mode: SuggestionMode = rule.shape === "line" ? "single-line" : "multi-line";
+  return { suggest: true, mode, rule, situation };
 }
 
-/** The cursor follows a block opener, or sits on an empty line just below one. */
-export function opensBlock(document: DocumentSnapshot): boolean {
+/** The cursor is in a comment, in a string (which), or in a Markdown code fence. */
+export function cursorSituation(document: DocumentSnapshot): CursorSituation & { commentText: string } {
   const line = cursorLine(document);
-  const before = line.before.trimEnd();
-  if (before !== "") return endsWithOpener(before, document.languageId);
-  // An empty line: look at the previous non-empty line.
-  const above = document.text.slice(0, line.lineStart).replace(/\s+$/, "");
-  const previousLine = above.slice(above.lastIndexOf("\n") + 1);
-  return previousLine !== "" && endsWithOpener(previousLine, document.languageId);
+  const windowStart = startOfLinesAbove(document.text, line.lineStart, SITUATION_LINES);
+  const inCodeFence = isProse(document.languageId) && insideCodeFence(document.text.slice(windowStart, line.lineStart));
+  if (isProse(document.languageId) && !inCodeFence) return { inComment: false, inCodeFence, commentText: "" };
+  const scan = scanCode(document.text.slice(windowStart, document.offset), document.languageId);
+  const inComment = scan.commentStart !== undefined;
+  const commentFrom = inComment ? Math.max(windowStart + (scan.commentStart ?? 0), line.lineStart) : document.offset;
+  return {
+    inComment,
+    inCodeFence,
+    stringDelimiter: inComment ? undefined : scan.openString,
+    commentText: document.text.slice(commentFrom, document.offset),
+  };
 }
 
-function endsWithOpener(text: string, languageId: string): boolean {
-  const code = text.replace(/\s+$/, "");
-  if (/[{([]$/.test(code) || /=>$/.test(code)) return true;
-  if (usesIndentBlocks(languageId) && /:$/.test(code)) return true;
-  if (usesEndKeyword(languageId) && /\b(do|then|def\s.*|class\s.*|function.*)$/.test(code)) return true;
-  return false;
+/** A word after the comment marker on the cursor's line: the user is writing prose the model can continue. */
+function hasTypedWord(commentText: string): boolean {
+  const words = commentText.replace(/^[\s/*#;%!<>{}()-]+/, "");
+  return /[\p{L}\p{N}_]{2,}/u.test(words);
 }
 
-function isInLineComment(before: string, languageId: string): boolean {
-  const prefix = lineCommentPrefix(languageId);
-  const code = stripStrings(before);
-  return code.includes(prefix) || /^\s*(\/\*|\*)/.test(before);
-}
 
-function isInString(before: string): boolean {
-  let quote: string | undefined;
-  for (let index = 0; index < before.length; index++) {
-    const char = before[index];
-    if (char === "\\") {
-      index++;
-      continue;
-    }
-    if (quote) {
-      if (char === quote) quote = undefined;
-    } else if (char === "\"" || char === "'" || char === "`") {
-      quote = char;
-    }
-  }
-  return quote !== undefined;
-}
-
-function stripStrings(before: string): string {
-  return before.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, "\"\"");
+function insideCodeFence(textAbove: string): boolean {
+  let open = false;
+  for (const line of textAbove.split("\n")) if (/^\s*(```|~~~)/.test(line)) open = !open;
+  return open;
 }

@@ -71,6 +71,42 @@ function withAvailableOptionalTokens(format: FimFormat, vocabulary: VocabularyPr
   return { ...format, tokens };
 }
 
+/** A FIM token the GGUF metadata names (tokenizer.ggml.fim_*_token_id), as the vocabulary has it. */
+export interface DeclaredFimToken {
+  id: number;
+  text: string;
+  /** A control or user-defined token: one that prompts can hold without it being ordinary text. */
+  special: boolean;
+  /** Its text, read with special tokens, is exactly this token again (false when not checked). */
+  roundTrips: boolean;
+}
+
+const FIM_KEYS = { prefix: "tokenizer.ggml.fim_pre_token_id", suffix: "tokenizer.ggml.fim_suf_token_id", middle: "tokenizer.ggml.fim_mid_token_id" } as const;
+
+/**
+ * The metadata's FIM tokens, if they can serve: three distinct special tokens whose texts stand
+ * for them. Ids that point at ordinary text (a damaged or hand-edited file) would make every
+ * prompt garbage: such a model is a model without fill-in-the-middle, and `problem` says why.
+ */
+export function usableMetadataFimTokens(declared: Partial<Record<"prefix" | "suffix" | "middle", DeclaredFimToken>>): {
+  tokens?: { prefix: string; suffix: string; middle: string };
+  problem?: string;
+} {
+  const { prefix, suffix, middle } = declared;
+  if (!prefix && !suffix && !middle) return {};
+  const problems: string[] = [];
+  for (const role of ["prefix", "suffix", "middle"] as const) {
+    const token = declared[role];
+    if (!token) problems.push(`${FIM_KEYS[role]} is missing`);
+    else if (!token.special) problems.push(`${FIM_KEYS[role]} (${token.id}, ${JSON.stringify(token.text)}) is an ordinary text token`);
+    else if (!token.roundTrips) problems.push(`${FIM_KEYS[role]} (${token.id}, ${JSON.stringify(token.text)}) does not stand for itself in a prompt`);
+  }
+  const ids = [prefix?.id, suffix?.id, middle?.id].filter((id) => id !== undefined);
+  if (problems.length === 0 && new Set(ids).size < ids.length) problems.push("the prefix, suffix and middle ids are not three different tokens");
+  if (problems.length > 0 || !prefix || !suffix || !middle) return { problem: problems.join("; ") };
+  return { tokens: { prefix: prefix.text, suffix: suffix.text, middle: middle.text } };
+}
+
 export type FimTokenRole = keyof FimTokenTexts;
 
 /** Texts that end a completion: the end-of-text and the tokens that start another file or hole. */

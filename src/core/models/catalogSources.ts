@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join, relative, sep } from "node:path";
+import { readRegularFile } from "../files/regularFile";
 import { modelDisplayName } from "./modelFiles";
 
 export type ModelSource = "folder" | "lmstudio" | "ollama" | "huggingface" | "node-llama-cpp";
@@ -23,6 +24,13 @@ export interface CatalogLocations {
 
 const SPLIT_PART = /-(\d{5})-of-(\d{5})\.gguf$/i;
 const MAX_DEPTH = 4;
+/**
+ * An Ollama manifest is a few hundred bytes of JSON (a config and some layers); one larger than
+ * this is not a manifest, and reading it whole would cost the extension host twice its size.
+ */
+const MAX_MANIFEST_BYTES = 256 * 1024;
+/** More manifests than any Ollama store holds: a tree beyond this is not one. */
+const MAX_MANIFESTS = 10_000;
 
 /** The well-known places where local model tools keep GGUF files. */
 export function wellKnownRoots(locations: CatalogLocations): { source: ModelSource; root: string }[] {
@@ -105,7 +113,9 @@ export async function scanOllama(root: string): Promise<CatalogFile[]> {
   for (const manifestPath of manifests) {
     let layers: unknown;
     try {
-      layers = (JSON.parse(await readFile(manifestPath, "utf8")) as { layers?: unknown }).layers;
+      const read = await readRegularFile(manifestPath, MAX_MANIFEST_BYTES);
+      if (!read.ok) continue;
+      layers = (JSON.parse(read.bytes.toString("utf8")) as { layers?: unknown }).layers;
     } catch {
       continue;
     }
@@ -137,6 +147,7 @@ async function collectFiles(dir: string, depth: number, out: string[]): Promise<
     return;
   }
   for (const entry of entries) {
+    if (out.length >= MAX_MANIFESTS) return;
     const full = join(dir, entry.name);
     if (entry.isDirectory() && depth < 5) await collectFiles(full, depth + 1, out);
     else if (entry.isFile()) out.push(full);

@@ -5,6 +5,7 @@ import { HistoryPanel } from "./historyPanel";
 import type { ChatHost } from "./host";
 import { MessageList } from "./messageList";
 import { parseViewState, type ViewState } from "./viewState";
+import { Welcome } from "./welcome";
 
 /**
  * The chat view: header (chat model, history, new chat), past conversations, the
@@ -25,6 +26,7 @@ export class ChatApp {
   private readonly historyButton: HTMLButtonElement;
   private readonly editing: HTMLElement;
   private readonly announcer: HTMLElement;
+  private readonly welcome: Welcome;
   private busy = false;
   private nextRequest = 1;
   private readonly feedback = new Map<number, HTMLElement>();
@@ -88,7 +90,10 @@ export class ChatApp {
       showPrompt: (turnId) => host.post({ type: "showPrompt", turnId }),
       openLink: (url) => host.post({ type: "openLink", url }),
       announce: (text) => this.announce(text),
+      continueReply: (id) => host.post({ type: "continue", id }),
     });
+    this.welcome = new Welcome({ selectModel: () => host.post({ type: "selectModel" }), attach: () => host.post({ type: "pickContext" }) });
+    this.messages.root.prepend(this.welcome.root);
     this.messages.root.addEventListener("scroll", () => this.save({ scrollTop: this.messages.root.scrollTop }), { passive: true });
 
     this.announcer = el("div", "visually-hidden");
@@ -120,7 +125,7 @@ export class ChatApp {
     attach.addEventListener("click", () => host.post({ type: "pickContext" }));
     this.stopButton = iconButton("debug-stop", "Stop generating", { id: "stop", text: "Stop" });
     this.stopButton.hidden = true;
-    this.stopButton.addEventListener("click", () => host.post({ type: "stop" }));
+    this.stopButton.addEventListener("click", () => this.stop());
     this.sendButton = iconButton("send", "Send message", { id: "send", text: "Send" });
     this.sendButton.type = "submit";
     actions.append(attach, el("span", "spacer"), this.stopButton, this.sendButton);
@@ -168,7 +173,7 @@ export class ChatApp {
       this.prompt.value = this.state.lastSent;
       this.save({ draft: this.prompt.value });
     } else if (event.key === "Escape") {
-      if (this.busy) this.host.post({ type: "stop" });
+      if (this.busy) this.stop();
       else if (!this.editing.hidden) this.stopEditing(true);
     } else if (event.key === "@" && !event.ctrlKey && !event.metaKey && !event.altKey) {
       const before = this.prompt.value.slice(0, this.prompt.selectionStart);
@@ -177,6 +182,16 @@ export class ChatApp {
         this.host.post({ type: "pickContext" });
       }
     }
+  }
+
+  /** Stop: nothing more is shown from now on, and the extension keeps the reply as shown. */
+  private stop(): void {
+    const stopped = this.messages.stopStreaming();
+    this.host.post(stopped ? { type: "stop", replyId: stopped.id, shown: stopped.shown } : { type: "stop" });
+  }
+
+  private showWelcome(): void {
+    this.welcome.root.hidden = !this.messages.isEmpty;
   }
 
   private send(): void {
@@ -226,6 +241,7 @@ export class ChatApp {
     this.modelButton.title = state.kind === "error" ? `${state.message} Click to select another chat model.` : "Select Chat Model…";
     this.modelButton.setAttribute("aria-label", state.kind === "none" ? "Select Chat Model…" : `Chat model: ${text}. Select Chat Model…`);
     this.modelButton.classList.toggle("error", state.kind === "error");
+    this.welcome.showModel(state);
   }
 
   private onMessage(message: ExtensionToWebviewMessage): void {
@@ -236,9 +252,10 @@ export class ChatApp {
       case "reset":
         this.messages.reset(message.turns, message.streaming);
         this.setBusy(message.streaming !== undefined);
+        this.showWelcome();
         if (!this.restoredScroll) {
           this.restoredScroll = true;
-          if (this.state.scrollTop > 0) this.messages.root.scrollTop = this.state.scrollTop;
+          if (this.state.scrollTop > 0) this.messages.restoreScroll(this.state.scrollTop);
         }
         return;
       case "conversations":
@@ -251,12 +268,17 @@ export class ChatApp {
         if (message.userText !== undefined) this.messages.appendUser(message.userText, message.userId, message.context);
         this.messages.startReply(message.id);
         this.setBusy(true);
+        this.showWelcome();
+        return;
+      case "replyContinue":
+        this.messages.continueReply(message.id);
+        this.setBusy(true);
         return;
       case "replyChunk":
         this.messages.appendChunk(message.id, message.text);
         return;
       case "replyEnd":
-        this.messages.endReply(message.id, message.stopped, message.error, message.notes);
+        this.messages.endReply(message.id, message.stopped, message.error, message.notes, message.continuable === true);
         this.setBusy(false);
         return;
       case "focus":

@@ -12,6 +12,14 @@ interface HearthApiForTests {
   /** Optional: the registered provider, so a test can call it directly. */
   inlineCompletionProvider?: vscode.InlineCompletionItemProvider;
   pipeline?: { lastRequest: { at: Date } | undefined };
+  /** The page Hearth's read-only page tab shows. */
+  documents?: { readonly current: { title: string; markdown: string } | undefined };
+}
+
+/** Tabs of Hearth's read-only page (a webview panel of view type hearth.document). */
+function documentTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith("hearth.document"));
 }
 
 const STORIES_SHA256 = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
@@ -50,7 +58,8 @@ suite("Hearth in the extension host", () => {
     const commands = await vscode.commands.getCommands(true);
     for (const id of ["hearth.selectModel", "hearth.selectCompletionModel", "hearth.selectChatModel", "hearth.addModelFolder",
       "hearth.openModelFile", "hearth.showModelInfo", "hearth.unloadModels", "hearth.pauseCompletions", "hearth.resumeCompletions",
-      "hearth.showLog", "hearth.showLastCompletionPrompt", "hearth.triggerCompletion"]) {
+      "hearth.showLog", "hearth.showLastCompletionPrompt", "hearth.triggerCompletion", "hearth.openRawDocument", "hearth.openSettings",
+      "hearth.askHearthAboutSelection"]) {
       assert.ok(commands.includes(id), `command ${id} is not registered`);
     }
   });
@@ -145,21 +154,67 @@ suite("Hearth in the extension host", () => {
     assert.ok(items.length > 0 && itemText(items[0]).trim().length > 0, "suggestions again after resuming");
   });
 
-  test("the prompt inspector shows the last prompt, and model info shows the model's sha256", async function () {
+  test("the prompt inspector and model info render in one reused page tab; the raw Markdown opens from it", async function () {
     this.timeout(60_000);
     const api = await activated();
     await completionModelReady(api);
+    assert.ok(api.documents, "the extension exposes its page view");
+    const documents = api.documents;
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    const groupsBefore = vscode.window.tabGroups.all.length;
     await vscode.commands.executeCommand("hearth.showLastCompletionPrompt");
-    const inspector = await until("the prompt inspector", 10_000, () =>
-      vscode.workspace.textDocuments.find((doc) => doc.uri.scheme === "hearth-info" && doc.uri.path.includes("Last Completion Prompt")));
-    assert.match(inspector.getText(), /Exact prompt/);
-    assert.match(inspector.getText(), /Once upon a time/);
+    const inspector = await until("the prompt inspector", 10_000, () => documents.current?.title === "Last Completion Prompt" ? documents.current : undefined);
+    assert.match(inspector.markdown, /Exact prompt/);
+    assert.match(inspector.markdown, /Once upon a time/);
+    await until("the page tab", 10_000, () => documentTabs().length === 1 || undefined);
+
     await vscode.commands.executeCommand("hearth.showModelInfo");
     const info = await until("model info with its sha256", 30_000, () => {
-      const doc = vscode.workspace.textDocuments.find((candidate) => candidate.uri.scheme === "hearth-info" && candidate.uri.path.includes("Model Info"));
-      return doc && doc.getText().includes(STORIES_SHA256) ? doc : undefined;
+      const current = documents.current;
+      return current?.title === "Model Info" && current.markdown.includes(STORIES_SHA256) ? current : undefined;
     });
-    assert.match(info.getText(), /Architecture \| llama/);
+    assert.match(info.markdown, /Architecture \| llama/);
+    assert.match(info.markdown, /\| Load settings \| 1 thread, /, "one thread, not '1 threads'");
+    await vscode.commands.executeCommand("hearth.showLastCompletionPrompt");
+    await until("the prompt inspector again", 10_000, () => documents.current?.title === "Last Completion Prompt" || undefined);
+    // The tab takes the page's title (the workbench tells the extension host a moment later).
+    await until("the page tab titled after the page", 10_000, () => documentTabs().some((tab) => tab.label === "Last Completion Prompt") || undefined);
+    const tabs = documentTabs();
+    assert.equal(tabs.length, 1, `one page tab, reused: ${tabs.map((tab) => tab.label).join(", ")}`);
+    assert.ok(vscode.window.tabGroups.all.length <= Math.max(2, groupsBefore), `no new editor group per command: ${vscode.window.tabGroups.all.length} groups`);
+    assert.equal(vscode.workspace.textDocuments.filter((doc) => doc.uri.scheme === "hearth-info").length, 0, "no raw Markdown editor unless asked");
+
+    // One click away: the raw Markdown, read-only, in the page's group.
+    await vscode.commands.executeCommand("hearth.openRawDocument");
+    const raw = await until("the raw Markdown", 10_000, () => {
+      const editor = vscode.window.activeTextEditor;
+      return editor?.document.uri.scheme === "hearth-info" ? editor : undefined;
+    });
+    assert.equal(raw.document.languageId, "markdown");
+    assert.equal(raw.document.getText(), documents.current?.markdown);
+    assert.equal(raw.viewColumn, tabs[0].group.viewColumn);
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+  });
+
+  test("Unload Models leaves the configured model 'unloaded'; the next completion loads it again", async function () {
+    this.timeout(60_000);
+    const api = await activated();
+    await completionModelReady(api);
+    await vscode.commands.executeCommand("hearth.unloadModels");
+    assert.equal(api.models?.state("completion").kind, "unloaded");
+    const document = await vscode.workspace.openTextDocument({ language: "typescript", content: "Once upon a time" });
+    await vscode.window.showTextDocument(document);
+    const source = new vscode.CancellationTokenSource();
+    try {
+      const result = await api.inlineCompletionProvider?.provideInlineCompletionItems(document, document.lineAt(0).range.end,
+        { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined }, source.token);
+      const items = Array.isArray(result) ? result : result?.items ?? [];
+      assert.ok(items.length > 0, "a suggestion after the model loaded again");
+    } finally {
+      source.dispose();
+    }
+    assert.equal(api.models?.state("completion").kind, "ready");
+    await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
   });
 
   test("the chat view resolves", async () => {

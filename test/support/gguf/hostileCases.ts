@@ -7,8 +7,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, open, readFile, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { gv } from "./types";
+import { gv, type GgufValue } from "./types";
 import { assembleGguf, disassembleGguf, rawEntry, RawBytes, type RawGguf } from "./rawGguf";
+import { getTestModel, type TestModelName } from "../models";
 
 /** What the engine must answer: its error code and words that show the message names the problem. */
 export interface HostileExpectation {
@@ -55,6 +56,22 @@ function header(version: number, tensors: bigint, entries: bigint, rest: (bytes:
     return bytes.toBuffer();
 }
 
+/** The strings of an array entry (the test models' vocabularies). */
+function readStringArray(gguf: RawGguf, key: string): string[] {
+    const entry = gguf.entries.find((candidate) => candidate.key === key);
+    if (!entry) throw new Error(`the good model has no ${key}`);
+    const payload = entry.payload;
+    const count = Number(payload.readBigUInt64LE(4));
+    const strings: string[] = [];
+    let offset = 12;
+    for (let index = 0; index < count; index++) {
+        const length = Number(payload.readBigUInt64LE(offset));
+        strings.push(payload.toString("utf8", offset + 8, offset + 8 + length));
+        offset += 8 + length;
+    }
+    return strings;
+}
+
 function tensorIndex(gguf: RawGguf, name: string): number {
     const index = gguf.tensors.findIndex((tensor) => tensor.name === name);
     if (index < 0) throw new Error(`the good model has no tensor ${name}`);
@@ -62,6 +79,73 @@ function tensorIndex(gguf: RawGguf, name: string): number {
 }
 
 const damagedHeader = (detail: RegExp): HostileExpectation => ({ code: "notGguf", says: new RegExp(`damaged GGUF header: .*${detail.source}.*download the model again`, "i") });
+const doesNotHoldTogether = (detail: RegExp): HostileExpectation => ({ code: "loadFailed", says: new RegExp(`does not hold together: .*${detail.source}.*download the model again`, "i") });
+const beyondLimits = (detail: RegExp): HostileExpectation => ({ code: "notGguf", says: new RegExp(`larger than any real model in one respect: .*${detail.source}.*pick another model`, "i") });
+const crashesLlamaCpp = (detail: RegExp): HostileExpectation => ({ code: "loadFailed", says: new RegExp(`model settings that would crash llama\\.cpp: .*${detail.source}.*download the model again`, "i") });
+
+/** Sets (or adds) metadata entries of a taken-apart file. */
+function setEntries(gguf: RawGguf, values: Record<string, GgufValue>): void {
+    for (const [key, value] of Object.entries(values)) {
+        const index = gguf.entries.findIndex((entry) => entry.key === key);
+        if (index >= 0) gguf.entries[index] = rawEntry(key, value);
+        else gguf.entries.push(rawEntry(key, value));
+    }
+}
+
+/** What llama.cpp does with a file when nothing checks it first. */
+export type LlamaCppVerdict = "aborts" | "hangs";
+
+export interface AbortingCase extends HostileCase {
+    /** Measured with node-llama-cpp 3.21.1's prebuilt binary (test/engine/hostileModels.test.ts checks it still holds). */
+    readonly unchecked: LlamaCppVerdict;
+}
+
+/**
+ * A sound file whose model settings make llama.cpp abort the process (GGML_ASSERT) or hang
+ * instead of refusing it; `base` is one of the test models (stories260K for llama).
+ */
+function aborting(name: string, what: string, base: TestModelName, unchecked: LlamaCppVerdict, detail: RegExp, values: (gguf: RawGguf) => Record<string, GgufValue>): AbortingCase {
+    return {
+        name, what, unchecked, expect: crashesLlamaCpp(detail),
+        create: async (dir) => {
+            const gguf = disassembleGguf(await getTestModel(base));
+            setEntries(gguf, values(gguf));
+            return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+        },
+    };
+}
+
+/** Each rule of src/engine/modelHyperparameters.ts, on a file that crashed or hung llama.cpp without it. */
+export const abortingCases: readonly AbortingCase[] = [
+    aborting("block-count-zero", "llama.block_count = 0", "stories260K", "aborts", /"llama.block_count" is 0; llama.cpp accepts 1 to 512 layers/, () => ({ "llama.block_count": gv.u32(0) })),
+    aborting("block-count-huge", "llama.block_count of 4 billion", "stories260K", "aborts", /"llama.block_count" is 4000000000/, () => ({ "llama.block_count": gv.u32(4_000_000_000) })),
+    aborting("nextn-above-layers", "more next-token prediction layers than layers", "stories260K", "aborts", /"llama.nextn_predict_layers" is 1000, more than the 5 layers/, () => ({ "llama.nextn_predict_layers": gv.u32(1000) })),
+    aborting("experts-used-without-count", "llama.expert_used_count without llama.expert_count", "stories260K", "aborts", /"llama.expert_used_count" is 2, but the file has no experts/, () => ({ "llama.expert_used_count": gv.u32(2) })),
+    aborting("experts-used-above-count", "4 experts used of 2", "stories260K", "aborts", /"llama.expert_used_count" is 4, more than the 2 experts/, () => ({ "llama.expert_count": gv.u32(2), "llama.expert_used_count": gv.u32(4) })),
+    aborting("experts-used-per-layer-above-count", "a per-layer expert_used_count above expert_count", "stories260K", "aborts", /"llama.expert_used_count" is 3, more than the 2 experts/, () => ({ "llama.expert_count": gv.u32(2), "llama.expert_used_count": gv.numbers("u32", [1, 1, 1, 1, 3]) })),
+    aborting("experts-none-used", "4 experts and none used", "stories260K", "aborts", /"llama.expert_count" is 4, but "llama.expert_used_count" is missing or 0/, () => ({ "llama.expert_count": gv.u32(4) })),
+    aborting("expert-groups-without-experts", "expert groups without experts", "stories260K", "aborts", /"llama.expert_group_count" is 2, but the file has no experts/, () => ({ "llama.expert_group_count": gv.u32(2) })),
+    aborting("head-count-zero", "llama.attention.head_count = 0", "stories260K", "aborts", /"llama.attention.head_count" is 0/, () => ({ "llama.attention.head_count": gv.u32(0) })),
+    aborting("head-count-kv-zero", "llama.attention.head_count_kv = 0", "stories260K", "aborts", /"llama.attention.head_count_kv" is 0/, () => ({ "llama.attention.head_count_kv": gv.u32(0) })),
+    aborting("head-count-kv-wraps", "2^31 key-value heads (32-bit sizes wrap to 0)", "stories260K", "aborts", /"llama.attention.head_count_kv" is 2147483648, more than the 8 attention heads/, () => ({ "llama.attention.head_count_kv": gv.u32(2 ** 31) })),
+    aborting("feed-forward-zero", "llama.feed_forward_length = 0", "stories260K", "aborts", /"llama.feed_forward_length" is 0/, () => ({ "llama.feed_forward_length": gv.u32(0) })),
+    aborting("value-length-zero", "llama.attention.value_length = 0", "stories260K", "aborts", /"llama.attention.value_length" is 0/, () => ({ "llama.attention.value_length": gv.u32(0) })),
+    aborting("rope-scaling-unknown", "llama.rope.scaling.type = \"bogus\"", "stories260K", "aborts", /"llama.rope.scaling.type" is "bogus"; llama.cpp knows "none", "linear", "yarn", "longrope"/, () => ({ "llama.rope.scaling.type": gv.str("bogus") })),
+    aborting("duplicate-token", "two tokens with the same text", "stories260K", "aborts", /tokens 510 and 511 of "tokenizer.ggml.tokens" are both/, (gguf) => {
+        const tokens = readStringArray(gguf, "tokenizer.ggml.tokens");
+        tokens[tokens.length - 1] = tokens[tokens.length - 2] ?? "";
+        return { "tokenizer.ggml.tokens": gv.strings(tokens) };
+    }),
+    aborting("embedding-zero", "phi3.embedding_length = 0", "phi3", "aborts", /"phi3.embedding_length" is 0/, () => ({ "phi3.embedding_length": gv.u32(0) })),
+    aborting("heads-wider-than-embedding", "more attention heads than embedding dimensions (gemma)", "gemma", "aborts", /"gemma.attention.head_count" is 128, more than the 64 of "gemma.embedding_length"/, () => ({ "gemma.attention.head_count": gv.u32(128), "gemma.attention.head_count_kv": gv.u32(128) })),
+    aborting("key-value-head-sizes-differ", "phi3 key heads of 8 with value heads of 16", "phi3", "aborts", /key and value head sizes differ \(8 and 16\)/, () => ({ "phi3.attention.key_length": gv.u32(8) })),
+    aborting("feed-forward-narrower-than-weights", "phi3.feed_forward_length of 8 for 128-wide Q8_0 weights", "phi3", "aborts", /"phi3.feed_forward_length" is 8, but the feed-forward weights of layer 0 are 128 wide/, () => ({ "phi3.feed_forward_length": gv.u32(8) })),
+    aborting("experts-narrower-than-weights", "a Mixtral-style file whose feed_forward_length is 8 for 128-wide experts", "mixtral", "aborts", /"llama.feed_forward_length" is 8, but the experts' feed-forward weights of layer 0 are 128 wide/, () => ({ "llama.feed_forward_length": gv.u32(8) })),
+    aborting("embedding-narrower-than-weights", "mpt.embedding_length of 8 for 64-wide embeddings", "mpt", "aborts", /"mpt.embedding_length" is 8, but the token embeddings of the file are 64 wide/, () => ({ "mpt.embedding_length": gv.u32(8) })),
+    aborting("rope-dimensions-zero", "gemma.rope.dimension_count = 0 (llama.cpp spins for ever)", "gemma", "hangs", /"gemma.rope.dimension_count" is 0; rotary dimensions come in pairs/, () => ({ "gemma.rope.dimension_count": gv.u32(0) })),
+    aborting("rope-dimensions-odd", "gemma.rope.dimension_count = 3", "gemma", "aborts", /"gemma.rope.dimension_count" is 3; rotary dimensions come in pairs/, () => ({ "gemma.rope.dimension_count": gv.u32(3) })),
+    aborting("rope-dimensions-above-head", "gemma.rope.dimension_count above the head size", "gemma", "aborts", /"gemma.rope.dimension_count" is 32, more than the head size 16/, () => ({ "gemma.rope.dimension_count": gv.u32(32) })),
+];
 
 export const hostileCases: readonly HostileCase[] = [
     {
@@ -187,11 +271,6 @@ export const hostileCases: readonly HostileCase[] = [
         const index = tensorIndex(gguf, "output.weight");
         gguf.tensors[index] = { ...gguf.tensors[index]!, name: "x".repeat(300) };
     }),
-    // llama.cpp aborts the process (GGML_ASSERT) on a layer count outside 1..512 instead of refusing the file.
-    derived("block-count-huge", "llama.block_count of 4 billion", damagedHeader(/"llama.block_count" is 4000000000; llama.cpp accepts 1 to 512 layers/), (gguf) => {
-        const index = gguf.entries.findIndex((entry) => entry.key === "llama.block_count");
-        gguf.entries[index] = rawEntry("llama.block_count", gv.u32(4_000_000_000));
-    }),
     {
         name: "sparse-huge-array", what: "a 16 GiB sparse file whose header claims 2^30 strings (each check must stay bounded)",
         create: async (dir) => {
@@ -199,8 +278,23 @@ export const hostileCases: readonly HostileCase[] = [
             await truncate(path, Number(16n * GIB));
             return path;
         },
-        expect: damagedHeader(/"tokenizer.ggml.tokens" claims 1073741824 strings \(at most 16777216\)/),
+        expect: beyondLimits(/"tokenizer.ggml.tokens" has 1073741824 entries; Hearth reads at most 524288/),
     },
+    {
+        name: "vocabulary-4m", what: "a vocabulary of 4 million tokens (describing it took 7.3 s of a stalled engine)",
+        create: (dir, goodModel) => writeHugeVocabulary(dir, goodModel, "vocabulary-4m", 4_000_000),
+        expect: beyondLimits(/"tokenizer.ggml.tokens" has 4000000 entries; Hearth reads at most 524288/),
+    },
+    {
+        name: "vocabulary-above-embeddings", what: "300,000 tokens for a model with 512 embeddings",
+        create: (dir, goodModel) => writeHugeVocabulary(dir, goodModel, "vocabulary-above-embeddings", 300_000),
+        expect: doesNotHoldTogether(/"tokenizer.ggml.tokens" has 300000 tokens, but token_embd.weight has embeddings for 512/),
+    },
+    // llama.cpp refused it too, after parsing the whole vocabulary.
+    derived("wrong-shape", "token_embd.weight with its dimensions swapped", doesNotHoldTogether(/has 512 tokens, but token_embd.weight has embeddings for 64/), (gguf) => {
+        const index = tensorIndex(gguf, "token_embd.weight");
+        gguf.tensors[index] = { ...gguf.tensors[index]!, dims: [...gguf.tensors[index]!.dims].reverse() };
+    }),
     {
         name: "directory", what: "a folder named model.gguf",
         create: async (dir) => {
@@ -260,10 +354,6 @@ const llamaCppRefuses: HostileExpectation = { code: "loadFailed", says: /llama\.
  * llama.cpp, which must refuse them without taking the engine down.
  */
 export const loaderCases: readonly HostileCase[] = [
-    derived("wrong-shape", "token_embd.weight with its dimensions swapped", llamaCppRefuses, (gguf) => {
-        const index = tensorIndex(gguf, "token_embd.weight");
-        gguf.tensors[index] = { ...gguf.tensors[index]!, dims: [...gguf.tensors[index]!.dims].reverse() };
-    }),
     derived("missing-tensor", "a model without its last tensor", llamaCppRefuses, (gguf) => {
         gguf.tensors.pop();
     }),
@@ -286,3 +376,91 @@ export const loaderCases: readonly HostileCase[] = [
         }
     }),
 ];
+
+/** A chat template that must not freeze the engine; `turnsBeforeTrouble` exchanges render fine first (0: it fails at load). */
+export interface HostileTemplate {
+    readonly name: string;
+    readonly what: string;
+    readonly template: string;
+    readonly turnsBeforeTrouble: number;
+    /** The warning the engine gives when it drops the template. */
+    readonly warning: RegExp;
+}
+
+/** A loop of 10^12 empty iterations: hours of Jinja. */
+const ENDLESS = "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}{% for l in range(1000) %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}";
+/** Few steps, each slow: a 2-million-character text upper-cased a million times (about half an hour). */
+const SLOW = "{% set ns = namespace(s='x') %}{% for i in range(21) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{% for i in range(1000) %}{% for j in range(1000) %}{% set y = ns.s|upper %}{% endfor %}{% endfor %}";
+const TURNS = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
+const afterNineMessages = (body: string) => `{% for m in messages %}{% if loop.index > 9 %}${body}{% endif %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}`;
+
+export const hostileTemplates: readonly HostileTemplate[] = [
+    { name: "template-endless-loop", what: "a template that loops for hours", template: `${ENDLESS}${TURNS}`, turnsBeforeTrouble: 0, warning: /the template took more than 250000 steps|did not finish its checks within/ },
+    { name: "template-slow", what: "a template whose every step is slow (half an hour)", template: `${SLOW}${TURNS}`, turnsBeforeTrouble: 0, warning: /did not finish its checks within \d+ s/ },
+    { name: "template-huge-range", what: "a template that asks for a list of 10^8 numbers (it aborted the engine from a worker)", template: `{% for i in range(100000000) %}x{% endfor %}${TURNS}`, turnsBeforeTrouble: 0, warning: /range\(\) of 100000000 numbers is more than the 100000 a template may use/ },
+    { name: "template-huge-text", what: "a template that doubles a text 40 times", template: `{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}${TURNS}`, turnsBeforeTrouble: 0, warning: /the template made a text of more than 4194304 characters/ },
+    { name: "template-128kb-text", what: "128 KB of plain text as the template", template: "x".repeat(128 * 1024), turnsBeforeTrouble: 0, warning: /is 131072 bytes long, more than the 65536 Hearth runs/ },
+    { name: "template-long-conversation", what: "a template that gets stuck once the conversation has more than 9 messages", template: afterNineMessages(SLOW), turnsBeforeTrouble: 4, warning: /did not finish rendering within 2 s/ },
+    { name: "template-long-conversation-loop", what: "a template that loops once the conversation has more than 9 messages", template: afterNineMessages(ENDLESS), turnsBeforeTrouble: 4, warning: /the template took more than 250000 steps|did not finish rendering within 2 s/ },
+    { name: "template-raises", what: "a template that raises an error once the conversation has more than 9 messages", template: afterNineMessages(`{{ raise_exception("too long") }}`), turnsBeforeTrouble: 4, warning: /failed: .*too long/ },
+];
+
+/** stories260K with `template` as its chat template. */
+export async function writeWithChatTemplate(dir: string, goodModel: string, name: string, template: string): Promise<string> {
+    const gguf = disassembleGguf(goodModel);
+    setEntries(gguf, { "tokenizer.chat_template": gv.str(template) });
+    return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+}
+
+/** `goodModel` with its metadata FIM ids set to `ids`; `renamed` gives the last three tokens new texts. */
+export async function writeWithFimIds(dir: string, goodModel: string, name: string, ids: readonly [number, number, number], renamed?: readonly [string, string, string]): Promise<string> {
+    const gguf = disassembleGguf(goodModel);
+    const values: Record<string, GgufValue> = {
+        "tokenizer.ggml.fim_pre_token_id": gv.u32(ids[0]),
+        "tokenizer.ggml.fim_suf_token_id": gv.u32(ids[1]),
+        "tokenizer.ggml.fim_mid_token_id": gv.u32(ids[2]),
+    };
+    if (renamed) {
+        const tokens = readStringArray(gguf, "tokenizer.ggml.tokens");
+        tokens.splice(tokens.length - 3, 3, ...renamed);
+        values["tokenizer.ggml.tokens"] = gv.strings(tokens);
+    }
+    setEntries(gguf, values);
+    return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+}
+
+/**
+ * `goodModel` with its vocabulary padded to `count` distinct tokens (scores and types to match),
+ * written straight as bytes: building millions of GgufValues would take longer than the test.
+ */
+export async function writeHugeVocabulary(dir: string, goodModel: string, name: string, count: number, options: { withTensors?: boolean } = {}): Promise<string> {
+    const gguf = disassembleGguf(goodModel);
+    const tokens = readStringArray(gguf, "tokenizer.ggml.tokens");
+    const texts = Array.from({ length: count }, (_, index) => index < tokens.length ? tokens[index] ?? "" : `<hearth-pad-${index}>`);
+    const array = Buffer.alloc(12 + texts.reduce((sum, text) => sum + 8 + Buffer.byteLength(text), 0));
+    array.writeUInt32LE(8, 0);
+    array.writeBigUInt64LE(BigInt(count), 4);
+    let offset = 12;
+    for (const text of texts) {
+        const length = array.write(text, offset + 8, "utf8");
+        array.writeUInt32LE(length, offset);
+        offset += 8 + length;
+    }
+    const numbers = (typeId: number, fill: (index: number) => number, write: (buffer: Buffer, value: number, offset: number) => void) => {
+        const values = Buffer.alloc(4 * count);
+        for (let index = 0; index < count; index++) write(values, fill(index), index * 4);
+        return Buffer.concat([new RawBytes().u32(typeId).u64(BigInt(count)).toBuffer(), values]);
+    };
+    const replace = (key: string, typeId: number, payload: Buffer) => {
+        const index = gguf.entries.findIndex((entry) => entry.key === key);
+        gguf.entries[index] = { key, typeId, payload };
+    };
+    replace("tokenizer.ggml.tokens", 9, array);
+    replace("tokenizer.ggml.scores", 9, numbers(6, () => 0, (buffer, value, offset) => buffer.writeFloatLE(value, offset)));
+    replace("tokenizer.ggml.token_type", 9, numbers(5, (index) => index < tokens.length ? 1 : 4, (buffer, value, offset) => buffer.writeInt32LE(value, offset)));
+    if (options.withTensors === false) {
+        gguf.tensors = [];
+        gguf.data = Buffer.alloc(0);
+    }
+    return writeCase(dir, `${name}.gguf`, assembleGguf(gguf));
+}

@@ -80,6 +80,12 @@ export const TEST_MODELS: readonly TestModelSpec[] = [
         expectedChatWrapper: "Llama2ChatWrapper"
     },
     {
+        // hand-built, not trained: writes BLOCK_CHAIN_TEXT after a line ending in "a" (./codeChain.ts)
+        name: "block-chain-260K", family: "bigram chain on the stories260K tokenizer (writes a block header and body)", architecture: "llama",
+        role: "completion", kind: "model", tokenizer: "stories260K.gguf + piece \"▁▁\" appended",
+        expectedChatWrapper: "Llama2ChatWrapper"
+    },
+    {
         name: "llama3", family: "Llama 3 Instruct", architecture: "llama", role: "chat", kind: "model",
         tokenizer: "GPT-2 BPE + Llama 3 special tokens, pre-tokenizer llama-bpe", expectedChatWrapper: "Llama3ChatWrapper"
     },

@@ -8,7 +8,7 @@ import {
     readTensorBytes, readTensorF32
 } from "../gguf";
 import { type ArchShape, type Architecture, archMetadata, archTensors, randomTensor } from "./arch";
-import { buildCodeChain } from "./codeChain";
+import { buildBlockChain, buildCodeChain } from "./codeChain";
 import { Prng } from "./prng";
 import {
     CHATML_TEMPLATE, DEEPSEEK_CODER_INSTRUCT_TEMPLATE, GEMMA_IT_TEMPLATE, LLAMA3_INSTRUCT_TEMPLATE,
@@ -370,6 +370,7 @@ export const RECIPES = {
     "stories260K-fim": { version: 1, sources: [STORIES], build: buildStoriesFim },
     "stories260K-lora": { version: 2, sources: [STORIES], build: buildStoriesLora },
     "code-chain-260K": { version: 1, sources: [STORIES], build: (ctx: BuildContext) => buildCodeChain(ctx.source(STORIES)) },
+    "block-chain-260K": { version: 1, sources: [STORIES], build: (ctx: BuildContext) => buildBlockChain(ctx.source(STORIES)) },
     "llama3": { version: 1, sources: [GPT2], build: buildLlama3 },
     "mixtral": { version: 1, sources: [SPM], build: buildMixtral },
     "phi3": { version: 1, sources: ["vocab/ggml-vocab-phi-3.gguf"], build: buildPhi3 },

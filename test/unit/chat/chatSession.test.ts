@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChatSession, NO_MODEL_MESSAGE, type ChatBackend, type ChatModel } from "../../../src/core/chat/chatSession";
@@ -8,7 +8,7 @@ import { Conversation } from "../../../src/core/chat/conversation";
 import { ChatHistoryStore } from "../../../src/core/chat/historyStore";
 import { renderSentPrompt } from "../../../src/core/chat/promptDocument";
 import type { ChatParams, ChatResult } from "../../../src/protocol/engineProtocol";
-import type { ExtensionToWebviewMessage } from "../../../src/protocol/webviewProtocol";
+import { MAX_REPLY_CHARS, type ExtensionToWebviewMessage } from "../../../src/protocol/webviewProtocol";
 
 const STATS = { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, generatedTokens: 1, promptMs: 1, firstTokenMs: 1, generationMs: 1 };
 
@@ -40,6 +40,33 @@ class FakeBackend implements ChatBackend {
     this.logs.push(`${level}: ${message}`);
   }
 }
+
+type Script = (params: ChatParams, signal: AbortSignal, stream: (text: string) => void) => Promise<ChatResult>;
+
+/** An engine that does what each test's script says (one script per request, in order). */
+class ScriptedBackend implements ChatBackend {
+  requests: ChatParams[] = [];
+  constructor(private readonly scripts: Script[]) {}
+  async model(): Promise<ChatModel | undefined> {
+    return { name: "tiny", contextSize: 2048 };
+  }
+  chat(params: ChatParams, signal: AbortSignal, onStream: (text: string) => void): Promise<ChatResult> {
+    this.requests.push(params);
+    const script = this.scripts[this.requests.length - 1];
+    if (!script) throw new Error(`no script for request ${this.requests.length}`);
+    return script(params, signal, onStream);
+  }
+  maxTokens(): number {
+    return 256;
+  }
+  log(): void {}
+}
+
+const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => {
+  if (signal.aborted) resolve();
+  else signal.addEventListener("abort", () => resolve(), { once: true });
+});
+const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 function session(backend: ChatBackend, store?: ChatHistoryStore): { chat: ChatSession; posted: ExtensionToWebviewMessage[] } {
   let id = 0;
@@ -124,6 +151,101 @@ describe("chat session", () => {
     const reply = chat.activeConversation.turns[1];
     assert.equal(reply?.text, "reply");
     assert.ok(reply?.role === "assistant" && reply.stopped);
+  });
+
+  it("after Stop streams and keeps nothing more, even what the engine sends after the abort: the reply stays as the view showed it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hearth-session-"));
+    try {
+      // The engine streams, sees the abort late (one more chunk), and returns a longer text.
+      const late: Script = async (_params, signal, stream) => {
+        stream("Once upon ");
+        stream("a time");
+        await aborted(signal);
+        stream(", there was a girl");
+        return { text: "Once upon a time, there was a girl named Lily", stopReason: "aborted", stats: STATS, droppedTurns: 0 };
+      };
+      const backend = new ScriptedBackend([late, late]);
+      const { chat, posted } = session(backend, new ChatHistoryStore(dir));
+      await chat.loaded;
+      // The view's Stop: it had shown 9 characters ("Once upon") when the person pressed it.
+      let sending = chat.send("Tell a story", []);
+      await tick();
+      const start = posted.find((message) => message.type === "replyStart");
+      const replyId = start?.type === "replyStart" ? start.id : "";
+      chat.stop({ replyId, shown: 9 });
+      const atStop = posted.length;
+      await sending;
+      assert.deepEqual(posted.slice(atStop).map((message) => message.type), ["replyEnd", "conversations"], "nothing streamed after Stop");
+      assert.deepEqual(posted.slice(atStop)[0], { type: "replyEnd", id: replyId, stopped: true, error: undefined, notes: undefined });
+      assert.equal(chat.activeConversation.turns[1]?.text, "Once upon");
+      // Stop without a count (Escape before anything was shown, New Chat): what was streamed so far.
+      sending = chat.send("Again", []);
+      await tick();
+      chat.stop();
+      await sending;
+      assert.equal(chat.activeConversation.turns[3]?.text, "Once upon a time");
+      await chat.flush();
+      const saved = JSON.parse(readFileSync(join(dir, "chat-history.json"), "utf8")) as { conversations: { turns: { text: string }[] }[] };
+      assert.deepEqual(saved.conversations[0]?.turns.map((turn) => turn.text), ["Tell a story", "Once upon", "Again", "Once upon a time"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says when a reply stopped at hearth.chat.maxTokens, and Continue goes on in the same reply", async () => {
+    const cut: Script = async (_params, _signal, stream) => {
+      stream("The first part");
+      return { text: "The first part", stopReason: "maxTokens", stats: STATS, droppedTurns: 0 };
+    };
+    const rest: Script = async (_params, _signal, stream) => {
+      stream(" and the end.");
+      return { text: " and the end.", stopReason: "eog", stats: STATS, droppedTurns: 0 };
+    };
+    const backend = new ScriptedBackend([cut, cut, rest]);
+    const { chat, posted } = session(backend);
+    await chat.send("Explain", [selection]);
+    await chat.send("More", []);
+    const end = posted.filter((message) => message.type === "replyEnd").pop();
+    assert.ok(end?.type === "replyEnd" && end.continuable === true, JSON.stringify(end));
+    assert.match(end.notes?.join(" ") ?? "", /limit of 256 tokens \(hearth\.chat\.maxTokens\).*Continue/);
+    const replyId = end.id;
+    // Only the last reply can be continued.
+    await chat.continueReply(chat.activeConversation.turns[1]?.id ?? "");
+    assert.equal(backend.requests.length, 2);
+    posted.length = 0;
+    await chat.continueReply(replyId);
+    const request = backend.requests[2];
+    assert.equal(request?.responsePrefix, "The first part");
+    assert.equal(request?.message, backend.requests[1]?.message, "the same message");
+    assert.deepEqual(request?.history, backend.requests[1]?.history, "the same history, without the reply being continued");
+    assert.deepEqual(posted.map((message) => message.type), ["replyContinue", "replyChunk", "replyEnd", "conversations"]);
+    assert.deepEqual(posted[0], { type: "replyContinue", id: replyId });
+    const done = posted[2];
+    assert.ok(done?.type === "replyEnd" && done.id === replyId && !done.continuable && done.notes === undefined, JSON.stringify(done));
+    const turns = chat.activeConversation.turns;
+    assert.equal(turns.length, 4);
+    assert.equal(turns[3]?.id, replyId);
+    assert.equal(turns[3]?.text, "The first part and the end.");
+    assert.ok(turns[3]?.role === "assistant" && turns[3].cut === undefined);
+  });
+
+  it("ends a reply at MAX_REPLY_CHARS: stops the engine, keeps that much and says so", async () => {
+    const piece = "x".repeat(900_000);
+    const endless: Script = async (_params, signal, stream) => {
+      for (let index = 0; index < 5 && !signal.aborted; index++) stream(piece);
+      await aborted(signal);
+      return { text: piece.repeat(5), stopReason: "aborted", stats: STATS, droppedTurns: 0 };
+    };
+    const { chat, posted } = session(new ScriptedBackend([endless]));
+    await chat.send("Write a lot", []);
+    const streamed = posted.filter((message) => message.type === "replyChunk").reduce((total, message) => total + (message.type === "replyChunk" ? message.text.length : 0), 0);
+    assert.equal(streamed, MAX_REPLY_CHARS);
+    const reply = chat.activeConversation.turns[1];
+    assert.ok(reply?.role === "assistant" && reply.cut === "size" && !reply.stopped);
+    assert.equal(reply.text.length, MAX_REPLY_CHARS);
+    const end = posted.find((message) => message.type === "replyEnd");
+    assert.ok(end?.type === "replyEnd" && !end.stopped && !end.continuable);
+    assert.match(end.notes?.join(" ") ?? "", /cut at 2,000,000 characters/);
   });
 
   it("answers with an actionable error when no chat model is selected", async () => {

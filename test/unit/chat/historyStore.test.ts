@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StoredConversation } from "../../../src/core/chat/conversation";
 import { ChatHistoryStore, parseHistory, serializeHistory } from "../../../src/core/chat/historyStore";
+import { turnView } from "../../../src/core/chat/chatSession";
+import { MAX_REPLY_CHARS } from "../../../src/protocol/webviewProtocol";
 
 function conversation(id: string, updatedAt: number, text = "hello"): StoredConversation {
   return {
@@ -28,6 +30,28 @@ describe("chat history store", () => {
     assert.equal(movedAside, undefined);
     assert.equal(history.activeId, "a");
     assert.deepEqual(history.conversations, [conversation("b", 2), conversation("a", 1)]);
+  });
+
+  it("cuts a reply longer than Hearth keeps (10 MB) when it reads the history, and the view is told so", async () => {
+    const huge = conversation("big", 1);
+    const reply = huge.turns[1];
+    assert.ok(reply?.role === "assistant");
+    reply.text = "word ".repeat(2 * 1024 * 1024);
+    writeFileSync(join(dir, "chat-history.json"), JSON.stringify({ version: 1, conversations: [huge, conversation("small", 2)] }));
+    const { history } = await new ChatHistoryStore(dir).load();
+    const loaded = history.conversations.find((c) => c.id === "big")?.turns[1];
+    assert.ok(loaded?.role === "assistant");
+    assert.equal(loaded.text.length, MAX_REPLY_CHARS);
+    assert.equal(loaded.cut, "size");
+    assert.match(turnView(loaded).notes?.join(" ") ?? "", /cut at 2,000,000 characters/);
+    assert.equal(history.conversations.find((c) => c.id === "small")?.turns[1]?.text, "reply", "other replies are untouched");
+    // A reply that ended at hearth.chat.maxTokens keeps that, and can still be continued.
+    const cut = conversation("cut", 3);
+    Object.assign(cut.turns[1] ?? {}, { cut: "maxTokens", maxTokens: 64 });
+    const parsed = parseHistory(JSON.stringify({ version: 1, conversations: [cut] }));
+    const kept = parsed.ok ? parsed.history.conversations[0]?.turns[1] : undefined;
+    assert.ok(kept?.role === "assistant" && kept.cut === "maxTokens" && kept.maxTokens === 64);
+    assert.equal(turnView(kept).continuable, true);
   });
 
   it("writes atomically: no temporary files are left, and concurrent saves end with the last one", async () => {

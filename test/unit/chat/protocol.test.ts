@@ -9,6 +9,7 @@ describe("chat webview protocol", () => {
       { type: "openConversation", id: "c1" }, { type: "deleteConversation", id: "c1" }, { type: "removeContext", id: "auto" },
       { type: "showPrompt", turnId: "t1" }, { type: "openLink", url: "https://example.org/a" },
       { type: "codeAction", requestId: 3, action: "insert", code: "x", language: "ts" },
+      { type: "stop", replyId: "r1", shown: 329 }, { type: "continue", id: "r1" },
     ];
     for (const message of good) assert.deepEqual(parseWebviewMessage(message), message, JSON.stringify(message));
   });
@@ -23,12 +24,15 @@ describe("chat webview protocol", () => {
       { type: "codeAction", requestId: 1, action: "runInTerminal", code: "x", language: "ts" },
       { type: "codeAction", requestId: 1, action: "copy", code: 5, language: "ts" },
       { type: "send", text: "x".repeat(4_000_001) },
+      { type: "continue" }, { type: "continue", id: "" },
     ];
     for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message)?.slice(0, 80));
   });
 
   it("drops unknown fields, so nothing unexpected reaches the extension", () => {
     assert.deepEqual(parseWebviewMessage({ type: "stop", extra: 1 }), { type: "stop" });
+    // A Stop with a count that makes no sense still stops; it just keeps what was streamed.
+    for (const shown of [-1, 1.5, "9", undefined]) assert.deepEqual(parseWebviewMessage({ type: "stop", replyId: "r", shown }), { type: "stop" });
     assert.deepEqual(parseWebviewMessage({ type: "send", text: "a", context: ["/etc/passwd"] }), { type: "send", text: "a" });
   });
 
@@ -50,6 +54,9 @@ describe("chat webview protocol", () => {
     assert.deepEqual(parseExtensionMessage({ type: "response", requestId: 1, ok: true, message: "Copied" }), { type: "response", requestId: 1, ok: true, message: "Copied" });
     assert.equal(parseExtensionMessage({ type: "response", requestId: 1, ok: "yes", message: "Copied" }), undefined);
     assert.equal(parseExtensionMessage({ type: "replyEnd", id: "a" }), undefined);
+    assert.deepEqual(parseExtensionMessage({ type: "replyEnd", id: "a", stopped: false, continuable: true }), { type: "replyEnd", id: "a", stopped: false, error: undefined, notes: undefined, continuable: true });
+    assert.deepEqual(parseExtensionMessage({ type: "replyContinue", id: "a" }), { type: "replyContinue", id: "a" });
+    assert.equal(parseExtensionMessage({ type: "replyContinue" }), undefined);
     assert.equal(parseExtensionMessage({ type: "html", html: "<script>" }), undefined);
   });
 });

@@ -1,18 +1,24 @@
 import { strict as assert } from "node:assert";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { ExtensionToWebviewMessage, WebviewToExtensionMessage } from "../../../src/protocol/webviewProtocol";
+import { launchChromium } from "../../webview/chatPage";
 import { startHarness, type Harness } from "../../webview/harness";
 import { hostilePayloads } from "../../webview/hostilePayloads";
 
-const CHROMIUM = process.env.HEARTH_CHROMIUM ?? "/usr/bin/chromium";
 const BUNDLE = join(__dirname, "..", "..", "..", "..", "dist", "webview", "chat.js");
+const SCREENSHOTS = join(__dirname, "..", "..", "..", "..", "test-results", "webview");
 
 // What the callbacks passed to page.evaluate use of the page (they run in Chromium; this
 // program is compiled without the DOM library, so the little it needs is declared here).
 interface PageElement {
   tagName: string;
+  textContent: string | null;
+  readonly isConnected: boolean;
+  readonly clientWidth: number;
+  readonly scrollWidth: number;
+  getBoundingClientRect(): { width: number; left: number; right: number };
   attributes: ArrayLike<{ name: string }>;
   getAttribute(name: string): string | null;
   dispatchEvent(event: Event): boolean;
@@ -39,14 +45,9 @@ describe("chat webview in Chromium", function () {
   const requests: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) or set HEARTH_CHROMIUM`);
     assert.ok(existsSync(BUNDLE), `${BUNDLE} not found: run npm run build first`);
     harness = await startHarness();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -77,6 +78,11 @@ describe("chat webview in Chromium", function () {
 
   function posted(): Promise<WebviewToExtensionMessage[]> {
     return page.evaluate(() => window.__posted);
+  }
+
+  async function screenshotTo(name: string): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
   }
 
   function ownRequests(): string[] {
@@ -204,6 +210,109 @@ describe("chat webview in Chromium", function () {
       return messages ? messages.scrollHeight - messages.scrollTop - messages.clientHeight : -1;
     });
     assert.ok(atBottom >= 0 && atBottom < 24, `follows the end (${atBottom}px from the bottom)`);
+  });
+
+  it("shows nothing more of a reply after Stop, and tells the extension how much was shown", async () => {
+    await send({ type: "replyStart", id: "r1", userText: "Tell a story", userId: "u1" });
+    await send(...["Once ", "upon ", "a time"].map((text) => ({ type: "replyChunk" as const, id: "r1", text })));
+    const reply = page.locator(".message.assistant").last();
+    const before = await reply.locator(".content").textContent();
+    await page.locator("#stop").click();
+    // Chunks already on their way when Stop was pressed.
+    await send({ type: "replyChunk", id: "r1", text: ", there was" }, { type: "replyChunk", id: "r1", text: " a girl" });
+    assert.equal(await reply.locator(".content").textContent(), before, "the reply grew after Stop");
+    const stop = (await posted()).filter((message) => message.type === "stop");
+    assert.deepEqual(stop, [{ type: "stop", replyId: "r1", shown: "Once upon a time".length }]);
+    await send({ type: "replyEnd", id: "r1", stopped: true });
+    assert.equal(await reply.locator(".content").textContent(), before, "the stopped reply changed");
+    assert.match((await reply.getAttribute("class")) ?? "", /\bstopped\b/);
+    assert.equal(await page.locator("#stop").isVisible(), false);
+
+    // Escape stops too; when the reply had ended anyway, what was held back is shown after all.
+    await send({ type: "replyStart", id: "r2", userText: "Again", userId: "u2" }, { type: "replyChunk", id: "r2", text: "The end" });
+    await page.locator("textarea#prompt").press("Escape");
+    await send({ type: "replyChunk", id: "r2", text: " came." }, { type: "replyEnd", id: "r2", stopped: false });
+    assert.equal((await page.locator(".message.assistant").last().locator(".content").textContent())?.trim(), "The end came.");
+    assert.deepEqual((await posted()).filter((message) => message.type === "stop").pop(), { type: "stop", replyId: "r2", shown: 7 });
+  });
+
+  it("says a reply reached hearth.chat.maxTokens and continues it in the same message", async () => {
+    const note = "The reply reached the limit of 64 tokens (hearth.chat.maxTokens) and may be unfinished: Continue asks the model for more.";
+    await send({ type: "reset", turns: [
+      { id: "u0", role: "user", text: "Earlier" }, { id: "a0", role: "assistant", text: "Cut too", notes: [note], continuable: true },
+      { id: "u1", role: "user", text: "Explain" },
+    ] });
+    await send({ type: "replyStart", id: "r1" }, { type: "replyChunk", id: "r1", text: "It is short.\n\nThe function\nadds" });
+    await send({ type: "replyEnd", id: "r1", stopped: false, notes: [note], continuable: true });
+    const replies = page.locator(".message.assistant");
+    assert.equal(await replies.first().getByRole("button", { name: "Continue the reply" }).isVisible(), false, "only the last reply offers Continue");
+    const last = replies.last();
+    assert.match((await last.locator(".note").textContent()) ?? "", /limit of 64 tokens \(hearth\.chat\.maxTokens\)/);
+    await page.evaluate(() => {
+      const first = document.querySelectorAll(".message.assistant:last-of-type .content p")[0];
+      if (first) (window as unknown as { __firstParagraph: PageElement }).__firstParagraph = first;
+    });
+    await last.getByRole("button", { name: "Continue the reply" }).click();
+    assert.deepEqual((await posted()).filter((message) => message.type === "continue"), [{ type: "continue", id: "r1" }]);
+    await send({ type: "replyContinue", id: "r1" });
+    assert.match((await last.getAttribute("class")) ?? "", /streaming/);
+    assert.equal(await last.locator(".note").count(), 0, "the limit note stays while the reply goes on");
+    assert.equal(await page.locator("#stop").isVisible(), true);
+    await send({ type: "replyChunk", id: "r1", text: " two numbers." }, { type: "replyEnd", id: "r1", stopped: false });
+    assert.equal(await replies.count(), 2, "Continue made a new message");
+    assert.deepEqual(await last.locator(".content p").allTextContents(), ["It is short.", "The function\nadds two numbers."], "the continued sentence is one paragraph");
+    assert.equal(await page.evaluate(() => (window as unknown as { __firstParagraph?: { isConnected: boolean } }).__firstParagraph?.isConnected), true,
+      "the finished paragraph was rendered again");
+    assert.equal(await last.getByRole("button", { name: "Continue the reply" }).count(), 0);
+  });
+
+  it("welcomes an empty chat: what it does, @, the model, and that nothing leaves the machine", async () => {
+    await send({ type: "modelState", state: { kind: "ready", name: "qwen2.5-coder-1.5b" } }, { type: "reset", turns: [] });
+    const welcome = page.locator("#welcome");
+    assert.equal(await welcome.isVisible(), true);
+    const text = (await welcome.textContent()) ?? "";
+    for (const expected of [/Ask Hearth About Selection/, /Type @ to attach workspace files and symbols/, /qwen2\.5-coder-1\.5b, running on this machine/, /nothing you type or attach leaves your computer/]) {
+      assert.match(text, expected);
+    }
+    await welcome.getByRole("button", { name: "@" }).click();
+    await welcome.getByRole("button", { name: "qwen2.5-coder-1.5b" }).click();
+    assert.deepEqual((await posted()).filter((message) => message.type !== "ready"), [{ type: "pickContext" }, { type: "selectModel" }]);
+    await send({ type: "replyStart", id: "r", userText: "hi" });
+    assert.equal(await welcome.isVisible(), false, "the welcome stays above a conversation");
+    await send({ type: "reset", turns: [] });
+    assert.equal(await welcome.isVisible(), true, "New Chat shows it again");
+    await send({ type: "modelState", state: { kind: "none" } });
+    assert.equal(await page.locator("#no-model").isVisible(), true);
+    assert.equal(await welcome.getByText("running on this machine").isVisible(), false, "no model line without a model: the notice above says what to do");
+  });
+
+  it("keeps history titles readable in a narrow view: the date does not squeeze them", async () => {
+    await page.setViewportSize({ width: 260, height: 500 });
+    const now = Date.now();
+    const titles = ["Why does the cache miss after a model switch?", "Explain add", "Refactor the parser into small functions"];
+    await send({ type: "conversations", activeId: "c0", items: titles.map((title, index) => ({ id: `c${index}`, title, updatedAt: now - index * 3 * 86_400_000 - 5 * 60_000, messages: 2 + index * 2 })) });
+    await page.locator("#history-button").click();
+    const rows = await page.evaluate(() => Array.from(document.querySelectorAll(".history-item")).map((row) => {
+      const open = row.querySelectorAll(".history-open")[0];
+      const title = row.querySelectorAll(".history-title")[0];
+      const when = row.querySelectorAll(".history-when")[0];
+      return {
+        open: open?.getBoundingClientRect().width ?? 0,
+        title: title?.getBoundingClientRect().width ?? 0,
+        titleText: title?.textContent ?? "",
+        clipped: (title?.scrollWidth ?? 0) > (title?.clientWidth ?? 0),
+        when: when?.textContent ?? "",
+      };
+    }));
+    await screenshotTo("chat-history-narrow");
+    assert.equal(rows.length, 3);
+    for (const row of rows) {
+      // The title may be cut with an ellipsis, but only by the row's own width.
+      assert.ok(row.title >= row.open - 16, `"${row.titleText}" gets ${Math.round(row.title)} of ${Math.round(row.open)} px`);
+      assert.match(row.when, /messages$/);
+    }
+    assert.equal(rows[1]?.clipped, false, "a short title is shown whole");
+    assert.match(rows[0]?.when ?? "", /^5 minutes ago · 2 messages$/);
   });
 
   it("shows context chips, past conversations and the no-model notice", async () => {

@@ -40,6 +40,59 @@ describe("syntax service for completion post-processing (real worker)", function
     assert.equal(completion.slice(0, report.blockEnd ?? undefined), "if event.ok:\n        process(event)");
   });
 
+  it("the block the cursor's line opened ends at its own end, never at the first block nested in it", async () => {
+    const text = "function parse(input) {\n";
+    const completion = "\n  if (!input) {\n    return null;\n  }\n  return JSON.parse(input);\n}\n\nexport { parse };";
+    const report = await client.checkCompletion({ languageId: "javascript", text, offset: text.length - 1, completion });
+    assert.equal(completion.slice(0, report.openedBlockEnd ?? undefined), "\n  if (!input) {\n    return null;\n  }\n  return JSON.parse(input);\n}");
+  });
+
+  it("a block opened on a later line of the completion is found from its header offset", async () => {
+    const text = "const a = 1;";
+    const completion = "\nfunction twice(x) {\n  return 2 * x;\n}\nconst b = 2;";
+    const report = await client.checkCompletion({ languageId: "javascript", text, offset: text.length, completion, headerOffset: 1 });
+    assert.equal(completion.slice(0, report.openedBlockEnd ?? undefined), "\nfunction twice(x) {\n  return 2 * x;\n}");
+  });
+
+  it("mid-line: filling a hole clears the cursor's line; another error there is reported as such", async () => {
+    const text = "total = compute(, rate)\n";
+    const offset = text.indexOf(",");
+    const good = await client.checkCompletion({ languageId: "python", text, offset, completion: "amount" });
+    assert.equal(good.holeIsError, true);
+    assert.equal(good.lineErrorsAfter, 0);
+    const bad = await client.checkCompletion({ languageId: "python", text, offset, completion: "amount, rate, fees)" });
+    assert.ok((bad.lineErrorsAfter ?? 0) > 0);
+  });
+
+  it("a completion that repeats the text after the cursor is checked with that text replaced", async () => {
+    const text = "console.log()\n";
+    const offset = text.indexOf(")");
+    const replaced = await client.checkCompletion({ languageId: "javascript", text, offset, completion: "\"hi\");", replaceEnd: offset + 1 });
+    assert.equal(replaced.newErrors, false);
+    const doubled = await client.checkCompletion({ languageId: "javascript", text, offset, completion: "\"hi\");" });
+    assert.equal(doubled.newErrors, true);
+  });
+
+  it("grammars for C, C++, C#, PHP, Ruby, shell and CSS check completions too", async () => {
+    const cases: [string, string, string][] = [["c", "int x = █;\n", "1"], ["cpp", "int x = █;\n", "1"], ["csharp", "class A { int x = █; }\n", "1"],
+      ["php", "<?php\n$x = █;\n", "1"], ["ruby", "x = █\n", "1"], ["shellscript", "echo █\n", "hi"], ["css", "a { color: █; }\n", "red"]];
+    for (const [languageId, marked, completion] of cases) {
+      const text = marked.replace("█", "");
+      const report = await client.checkCompletion({ languageId, text, offset: marked.indexOf("█"), completion });
+      assert.equal(report.method, "tree", languageId);
+      assert.equal(report.newErrors, false, languageId);
+    }
+  });
+
+  it("without text, uses the open document at that version, and says when it has another version", async () => {
+    const text = "let a = [1, , 3];\n";
+    await client.openDocument({ uri: "mem://holes.ts", filePath: "/virtual/holes.ts", languageId: "typescript", version: 7, text });
+    const report = await client.checkCompletion({ languageId: "typescript", offset: text.indexOf(", ,") + 2, completion: "2", uri: "mem://holes.ts", version: 7 });
+    assert.equal(report.newErrors, false);
+    await assert.rejects(client.checkCompletion({ languageId: "typescript", offset: 3, completion: "x", uri: "mem://holes.ts", version: 8 }), /does not have this version/);
+    client.closeDocument("mem://holes.ts");
+  });
+
   it("reports new syntax errors", async () => {
     const text = "const a = 1;\n";
     const bad = await client.checkCompletion({ languageId: "typescript", text, offset: text.length, completion: "const b = (1 + ;" });

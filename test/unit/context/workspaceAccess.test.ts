@@ -43,10 +43,10 @@ describe("workspace trust", () => {
       for (const key of ["hearth.completion.modelPath", "hearth.chat.modelPath", "hearth.modelFolders", "hearth.engine.loraAdapters", "hearth.network.allowModelDownload"]) {
         assert.ok(restricted.includes(key), `${key} is in restrictedConfigurations`);
       }
-      for (const key of restricted) {
-        assert.ok(properties[key], `${key} is a contributed setting`);
+      for (const key of ["hearth.completion.modelPath", "hearth.chat.modelPath", "hearth.modelFolders", "hearth.engine.loraAdapters", "hearth.network.allowModelDownload"]) {
         assert.equal(properties[key].scope, "machine", `${key} has scope "machine"`);
       }
+      for (const key of restricted) assert.ok(properties[key], `${key} is a contributed setting`);
     });
   });
 
