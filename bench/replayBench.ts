@@ -339,7 +339,9 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
       } finally {
         await server?.stop();
       }
-      if (tools.bench) llamaBench = await runLlamaBench(tools.bench, codePath, threads).catch((error: unknown) => `llama-bench failed: ${String(error)}`);
+      // At the depth of Hearth's median prompt: the context its completions generate after.
+      const depth = Math.round(percentile(hearth.requests.map((request) => request.stats.promptTokens), 50));
+      if (tools.bench) llamaBench = await runLlamaBench(tools.bench, codePath, threads, depth).catch((error: unknown) => `llama-bench failed: ${String(error)}`);
     }
 
     const storiesPath = await getTestModel("stories260K-fim");
@@ -399,6 +401,6 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
     }), ...(comparison ? [comparison.byKind[kind].evaluated ?? "–", comparison.byKind[kind].ghostP50 ?? "–"] : [])])));
   if (comparison) console.log(`\nHearth ÷ llama-server: time to ghost text p50 ${comparison.ghostTextP50}, p95 ${comparison.ghostTextP95}; CPU seconds per 100 typed characters ${comparison.cpuSecondsPer100Chars}`);
   else console.log(`\nllama-server baseline: ${typeof tools === "string" ? tools : "not run"}`);
-  console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${typeof llamaBench === "string" ? llamaBench : `${llamaBench.generationTokensPerSecond} tok/s (prompt ${llamaBench.promptTokensPerSecond} tok/s)`}${generation.hearthOverLlamaBench ? `; ratio ${generation.hearthOverLlamaBench}` : ""}`);
+  console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${typeof llamaBench === "string" ? llamaBench : `${llamaBench.generationTokensPerSecond} tok/s (prompt ${llamaBench.promptTokensPerSecond} tok/s) after ${llamaBench.depth} tokens in the cache`}${generation.hearthOverLlamaBench ? `; ratio ${generation.hearthOverLlamaBench}` : ""}`);
   console.log(`written ${path}`);
 }
