@@ -89,26 +89,35 @@ export function fitPrompt<T extends number>(pieces: readonly PromptPiece<T>[], c
 }
 
 /**
- * The prompt without the chunks and far prefix lines a cache lacks where leaving them out lets
- * what follows them be reused (an insertion costs everything after it; a deletion is free).
+ * The prompt without the chunks, far lines above the cursor and far suffix lines a cache lacks where
+ * leaving them out lets what follows them be reused (an insertion costs everything after it; a
+ * deletion is free). After a cold request cut to its budget, typing along then evaluates only
+ * its new tokens instead of growing the prompt by a budget's worth each time: the far lines come
+ * back when a prefill has put them in a cache.
  */
 export function withoutUncachedInsertions<T extends number>(pieces: readonly PromptPiece<T>[], cached: readonly number[]): PromptPiece<T>[] {
   const kept: PromptPiece<T>[] = [];
   let pending: PromptPiece<T>[] = [];
   let position = 0;
-  let prefixKept = false;
+  /** A line above the cursor's line (prefix or recent) is kept: the lines below it must stay. */
+  let aboveKept = false;
+  let suffixKept = false;
   for (let index = 0; index < pieces.length; index++) {
     const piece = pieces[index];
     const end = findRun(cached, piece.tokens, position);
-    if (end >= 0) {
+    // Suffix lines are left out only as a tail (the lines farthest from the cursor): a cached
+    // suffix line after a left-out one would close a gap in the text below the cursor.
+    const gapInSuffix = piece.part === "suffix" && pending.some((waiting) => waiting.part === "suffix");
+    if (end >= 0 && !gapInSuffix) {
       // What follows the pending pieces is cached: leaving them out makes it reusable.
       pending = [];
       kept.push(piece);
       position = end;
-      if (piece.part === "prefix") prefixKept = true;
+      if (piece.part === "prefix" || piece.part === "recent") aboveKept = true;
+      if (piece.part === "suffix") suffixKept = true;
       continue;
     }
-    const droppable = piece.part === "chunk" || (piece.part === "prefix" && !prefixKept);
+    const droppable = piece.part === "chunk" || ((piece.part === "prefix" || piece.part === "recent") && !aboveKept) || (piece.part === "suffix" && suffixKept);
     if (!droppable) {
       // A change the prompt needs (an edited line, a moved cursor): nothing after it is reusable.
       kept.push(...pending, ...pieces.slice(index));

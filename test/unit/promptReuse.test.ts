@@ -99,6 +99,27 @@ describe("fitting a prompt to the caches and a time budget", () => {
     assert.equal(withoutUncachedInsertions(wider, []).length, wider.length);
   });
 
+  it("typing along after a cold request cut to its budget evaluates only the new tokens: the far lines wait for a prefill", () => {
+    const pieces = (middle: number[]) => prompt([range(50_000, 40)], lines(10_000, 20), lines(20_000, 10), middle);
+    const cold = fitPrompt(pieces([9, 9]), [[], []], { budgetTokens: 80 });
+    assert.equal(cold.variant, "trimmed");
+    const typed = fitPrompt(pieces([9, 9, 8]), [cold.tokens, []], { budgetTokens: 80 });
+    assert.equal(typed.variant, "cached");
+    assert.ok(typed.tokens.length - typed.plan.reused <= 2, `${typed.tokens.length - typed.plan.reused} evaluated`);
+    const kept = (choice: typeof cold, part: PromptPart) => choice.pieces.filter((p) => p.part === part).map((p) => p.tokens[0]);
+    assert.deepEqual(kept(typed, "prefix"), kept(cold, "prefix"));
+    assert.deepEqual(kept(typed, "suffix"), kept(cold, "suffix"), "the suffix lines nearest the cursor, no more");
+  });
+
+  it("leaves out suffix lines only as a tail, never a gap in the text below the cursor", () => {
+    const cachedSuffix = [...lines(20_000, 3), range(29_000, 10), ...lines(20_400, 2)];
+    const cached = piecesTokens(prompt([], lines(10_000, 5), cachedSuffix, [9]));
+    const next = prompt([], lines(10_000, 5), lines(20_000, 6), [9, 9]);
+    const choice = withoutUncachedInsertions(next, cached);
+    assert.deepEqual(choice.filter((p) => p.part === "suffix").map((p) => p.tokens[0]), [20_000, 20_100, 20_200]);
+    assert.equal(choice[choice.length - 1].part, "middle");
+  });
+
   it("prefers the most recently used cache unless another saves real work", () => {
     const pieces = prompt([], lines(10_000, 5), lines(20_000, 2), [9]);
     const tokens = piecesTokens(pieces);
