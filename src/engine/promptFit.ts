@@ -78,8 +78,10 @@ export function fitPrompt<T extends number>(pieces: readonly PromptPiece<T>[], c
   }
   if (cost(best) <= budget) return best;
   // Nothing fits: cut what is uncached down to the budget, from the whole prompt and from each cached variant.
-  const trimmed = [whole, ...candidates].map((choice) =>
-    cheapest(trimUncached(choice.pieces, choice.plan.reused, budget), caches, "trimmed", options, total));
+  // The cold cut (nothing counted as cached) fits whatever the caches hold, such as the start of a
+  // preempted prefill that a cut may not leave a gap after.
+  const trimmed = [...[whole, ...candidates].map((choice) => trimUncached(choice.pieces, choice.plan.reused, budget)), trimUncached(pieces, 0, budget)]
+    .map((kept) => cheapest(kept, caches, "trimmed", options, total));
   return trimmed.reduce((chosen, candidate) => {
     const fits = cost(candidate) <= budget;
     const chosenFits = cost(chosen) <= budget;
@@ -117,7 +119,8 @@ export function withoutUncachedInsertions<T extends number>(pieces: readonly Pro
       if (piece.part === "suffix") suffixKept = true;
       continue;
     }
-    const droppable = piece.part === "chunk" || ((piece.part === "prefix" || piece.part === "recent") && !aboveKept) || (piece.part === "suffix" && suffixKept);
+    const droppable = piece.part === "chunk" || ((piece.part === "prefix" || piece.part === "recent") && !aboveKept)
+      || (piece.part === "suffix" && (suffixKept || cachedSuffixLeftOut(pieces, index, cached, position)));
     if (!droppable) {
       // A change the prompt needs (an edited line, a moved cursor): nothing after it is reusable.
       kept.push(...pending, ...pieces.slice(index));
@@ -127,6 +130,15 @@ export function withoutUncachedInsertions<T extends number>(pieces: readonly Pro
   }
   // Left out only where something after them was found.
   return [...kept, ...pending];
+}
+
+/**
+ * True when the cache holds this prompt with its whole suffix left out (a cold request cut to its
+ * budget): the token after the suffix follows at once where the suffix would start.
+ */
+function cachedSuffixLeftOut<T extends number>(pieces: readonly PromptPiece<T>[], index: number, cached: readonly number[], position: number): boolean {
+  const next = pieces.slice(index).find((piece) => piece.part !== "suffix" && piece.tokens.length > 0);
+  return next !== undefined && position > 0 && cached[position] === next.tokens[0];
 }
 
 /**

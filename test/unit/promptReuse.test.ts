@@ -111,6 +111,26 @@ describe("fitting a prompt to the caches and a time budget", () => {
     assert.deepEqual(kept(typed, "suffix"), kept(cold, "suffix"), "the suffix lines nearest the cursor, no more");
   });
 
+  it("typing along after a cold cut that left out the whole suffix keeps it out until a prefill", () => {
+    // The first suffix line is longer than the quarter of the budget the suffix gets.
+    const pieces = (middle: number[]) => prompt([], lines(10_000, 20), [range(20_000, 40), ...lines(21_000, 5)], middle);
+    const cold = fitPrompt(pieces([9]), [[], []], { budgetTokens: 60 });
+    assert.equal(cold.pieces.filter((p) => p.part === "suffix").length, 0);
+    const typed = fitPrompt(pieces([9, 8]), [cold.tokens, []], { budgetTokens: 60 });
+    assert.equal(typed.variant, "cached");
+    assert.ok(typed.tokens.length - typed.plan.reused <= 2, `${typed.tokens.length - typed.plan.reused} evaluated`);
+    // A cached suffix that differs (the cursor moved) is not left out: the new one is evaluated.
+    const moved = piecesTokens(prompt([], lines(10_000, 20), lines(29_000, 2), [9]));
+    assert.equal(withoutUncachedInsertions(pieces([9]), moved).filter((p) => p.part === "suffix").length, 6);
+  });
+
+  it("keeps to the budget when a cache holds only the start of the prompt (a preempted prefill)", () => {
+    const pieces = prompt([range(50_000, 40)], lines(10_000, 60), lines(20_000, 10), [9]);
+    const tokens = piecesTokens(pieces);
+    const choice = fitPrompt(pieces, [[], tokens.slice(0, 200)], { budgetTokens: 80 });
+    assert.ok(choice.tokens.length - choice.plan.reused <= 80, `${choice.tokens.length - choice.plan.reused} evaluated`);
+  });
+
   it("leaves out suffix lines only as a tail, never a gap in the text below the cursor", () => {
     const cachedSuffix = [...lines(20_000, 3), range(29_000, 10), ...lines(20_400, 2)];
     const cached = piecesTokens(prompt([], lines(10_000, 5), cachedSuffix, [9]));
