@@ -7,7 +7,7 @@
  * cursor first. Idle prefill evaluates the whole prompt later, so the next request gets it free.
  */
 import type { PromptPart } from "../core/fim/fimLayout";
-import { findRun, planReuse, type ReusePlan } from "./cacheReuse";
+import { DEFAULT_MIN_REUSE_RUN, findRun, planReuse, type ReusePlan } from "./cacheReuse";
 
 export interface PromptPiece<T extends number = number> {
   part: PromptPart;
@@ -106,7 +106,13 @@ export function withoutUncachedInsertions<T extends number>(pieces: readonly Pro
   let suffixKept = false;
   for (let index = 0; index < pieces.length; index++) {
     const piece = pieces[index];
-    const end = findRun(cached, piece.tokens, position);
+    let end = findRun(cached, piece.tokens, position);
+    // A short line (a brace, a blank line) also occurs in text further on: found away from where
+    // the cache goes on, it is a coincidence, not this line, unless it is long enough to tell.
+    // (The FIM tokens and the file header occur once: found further on, the cache held text the
+    // prompt no longer has, which is free to leave.)
+    const line = piece.part !== "fixed" && piece.part !== "chunk";
+    if (end >= 0 && line && end - piece.tokens.length !== position && piece.tokens.length < DEFAULT_MIN_REUSE_RUN) end = -1;
     // Suffix lines are left out only as a tail (the lines farthest from the cursor): a cached
     // suffix line after a left-out one would close a gap in the text below the cursor.
     const gapInSuffix = piece.part === "suffix" && pending.some((waiting) => waiting.part === "suffix");
