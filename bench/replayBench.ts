@@ -35,6 +35,7 @@ interface ReplaySource {
 /** What the user did just before a request: the keystroke kinds the figures are split by. */
 type KeyKind = "first" | "char" | "enter" | "backspace" | "jump";
 const KINDS: readonly KeyKind[] = ["first", "char", "enter", "backspace", "jump"];
+const TYPING_ALONG: ReadonlySet<KeyKind> = new Set(["char", "enter", "backspace"]);
 
 interface ModelRequest {
   file: string;
@@ -200,12 +201,14 @@ interface SideSummary {
   shiftedPerRequest: number;
   generatedTokens: number;
   generationTokensPerSecond: number;
-  /** Of the requests after the first in a file, the share that evaluated at most the new tokens + 2. */
+  /** Of the typing-along requests (characters, Enter, Backspace), the share that evaluated at most the new tokens + 2. */
   withinNewPlusTwo?: number;
   cpuSecondsPer100Chars?: number;
   typedChars: number;
   byKind: Record<KeyKind, { requests: number; evaluated: number; promptMsP50: number; ghostP50: number; ghostP95: number }>;
   prefills: SideRun["prefills"];
+  /** Every model request, for a closer look. */
+  requests: { file: string; step: number; kind: KeyKind; msToGhostText: number; late: boolean; stats: GenerationStats }[];
 }
 
 const mean = (values: readonly number[]) => values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : 0;
@@ -223,10 +226,12 @@ function summarize(label: string, run: SideRun): SideSummary {
       ghostP95: ofKind.length ? round(percentile(ofKind.map((request) => request.msToGhostText), 95), 0) : 0,
     }];
   })) as SideSummary["byKind"];
-  // Typing along: each request against the one before it in the same file.
-  const pairs = requests.slice(1).filter((request, index) => request.file === requests[index].file).map((request) => {
-    const previous = requests[requests.indexOf(request) - 1];
-    return { evaluated: request.stats.evaluatedTokens, fresh: Math.max(0, request.stats.promptTokens - previous.stats.promptTokens) };
+  // Typing along (characters, Enter, Backspace; not the first request in a file nor a cursor jump):
+  // each request against the one before it in the same file.
+  const pairs = requests.flatMap((request, index) => {
+    const previous = requests[index - 1];
+    if (!previous || previous.file !== request.file || !TYPING_ALONG.has(request.kind)) return [];
+    return [{ evaluated: request.stats.evaluatedTokens, fresh: Math.max(0, request.stats.promptTokens - previous.stats.promptTokens) }];
   });
   const generating = requests.filter((request) => request.stats.generatedTokens >= 4 && request.stats.generationMs > request.stats.firstTokenMs);
   return {
@@ -246,6 +251,7 @@ function summarize(label: string, run: SideRun): SideSummary {
     typedChars: run.typedChars,
     byKind,
     prefills: run.prefills,
+    requests: requests.map((request) => ({ ...request, msToGhostText: round(request.msToGhostText, 0) })),
   };
 }
 
@@ -333,7 +339,9 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
       } finally {
         await server?.stop();
       }
-      if (tools.bench) llamaBench = await runLlamaBench(tools.bench, codePath, threads).catch((error: unknown) => `llama-bench failed: ${String(error)}`);
+      // At the depth of Hearth's median prompt: the context its completions generate after.
+      const depth = Math.round(percentile(hearth.requests.map((request) => request.stats.promptTokens), 50));
+      if (tools.bench) llamaBench = await runLlamaBench(tools.bench, codePath, threads, depth).catch((error: unknown) => `llama-bench failed: ${String(error)}`);
     }
 
     const storiesPath = await getTestModel("stories260K-fim");
@@ -393,6 +401,6 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
     }), ...(comparison ? [comparison.byKind[kind].evaluated ?? "–", comparison.byKind[kind].ghostP50 ?? "–"] : [])])));
   if (comparison) console.log(`\nHearth ÷ llama-server: time to ghost text p50 ${comparison.ghostTextP50}, p95 ${comparison.ghostTextP95}; CPU seconds per 100 typed characters ${comparison.cpuSecondsPer100Chars}`);
   else console.log(`\nllama-server baseline: ${typeof tools === "string" ? tools : "not run"}`);
-  console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${typeof llamaBench === "string" ? llamaBench : `${llamaBench.generationTokensPerSecond} tok/s (prompt ${llamaBench.promptTokensPerSecond} tok/s)`}${generation.hearthOverLlamaBench ? `; ratio ${generation.hearthOverLlamaBench}` : ""}`);
+  console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${typeof llamaBench === "string" ? llamaBench : `${llamaBench.generationTokensPerSecond} tok/s (prompt ${llamaBench.promptTokensPerSecond} tok/s) after ${llamaBench.depth} tokens in the cache`}${generation.hearthOverLlamaBench ? `; ratio ${generation.hearthOverLlamaBench}` : ""}`);
   console.log(`written ${path}`);
 }

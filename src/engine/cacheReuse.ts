@@ -86,3 +86,23 @@ export function findRun(haystack: readonly number[], needle: readonly number[], 
   }
   return -1;
 }
+
+/** A prefill that only appends this many tokens to the last request's sequence runs there. */
+const PREFILL_EXTEND_TOKENS = 256;
+/** ... and gives up at most this many of its tokens (what it generated, an edited line). */
+const PREFILL_GIVE_UP_TOKENS = 64;
+
+/**
+ * The sequence (index into `caches`, most recently used first) an idle prefill builds in: the one
+ * that holds the most of the prompt, but the last request's sequence only when the prefill
+ * extends it a little and keeps what it holds. A preempted prefill that had rebuilt it (say the
+ * whole prompt inserting far lines before those a budgeted request kept) would leave the requests
+ * being typed a start to reuse and nothing after it.
+ */
+export function prefillTarget(caches: readonly (readonly number[])[], prompt: readonly number[], plans: readonly ReusePlan[]): number {
+  const target = plans.reduce((best, plan, index) => plan.reused > plans[best].reused ? index : best, 0);
+  if (target !== 0 || caches.length < 2) return target;
+  const extendsLittle = prompt.length - plans[0].reused <= PREFILL_EXTEND_TOKENS;
+  const keeps = caches[0].length - plans[0].reused <= PREFILL_GIVE_UP_TOKENS;
+  return extendsLittle && keeps ? 0 : 1;
+}

@@ -11,7 +11,7 @@ import type {
 } from "../protocol/engineProtocol";
 import { backendLine, isGpuBuild } from "./backendLine";
 import { ChatTemplate, type ChatTemplateLimits } from "./chatTemplate/chatTemplate";
-import { planReuse } from "./cacheReuse";
+import { planReuse, prefillTarget } from "./cacheReuse";
 import { applyReusePlan, canShiftPositions, CompletionSequences, evaluateInSlices } from "./completionSequences";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
@@ -313,9 +313,7 @@ export class ModelHost {
       const { sequences, caches } = entry.completion.snapshot();
       const shift = entry.completion.canShift;
       const plans = caches.map((cached) => planReuse(cached, tokens, { shift }));
-      let target = plans.reduce((best, plan, index) => plan.reused > plans[best].reused ? index : best, 0);
-      // The last request's sequence is only extended a little: larger work is done in the other one.
-      if (target === 0 && sequences.length > 1 && tokens.length - plans[0].reused > PREFILL_EXTEND_TOKENS) target = 1;
+      const target = prefillTarget(caches, tokens, plans);
       const sequence = sequences[target];
       const reused = await applyReusePlan(sequence, tokens, plans[target]);
       // The last token is left for the request: its logits pick the first generated token.
@@ -477,8 +475,6 @@ export function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole
 
 /** Context sequences: the completion role's two (see CompletionSequences) and chat's. */
 const CONTEXT_SEQUENCES = 3;
-/** A prefill that only appends this many tokens to the last request's sequence runs there. */
-const PREFILL_EXTEND_TOKENS = 256;
 /** A prefill slice takes about this long, the most a request waits for a prefill to yield. */
 const PREFILL_SLICE_SECONDS = 0.12;
 

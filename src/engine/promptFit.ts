@@ -7,7 +7,7 @@
  * cursor first. Idle prefill evaluates the whole prompt later, so the next request gets it free.
  */
 import type { PromptPart } from "../core/fim/fimLayout";
-import { findRun, planReuse, type ReusePlan } from "./cacheReuse";
+import { DEFAULT_MIN_REUSE_RUN, findRun, planReuse, type ReusePlan } from "./cacheReuse";
 
 export interface PromptPiece<T extends number = number> {
   part: PromptPart;
@@ -78,8 +78,10 @@ export function fitPrompt<T extends number>(pieces: readonly PromptPiece<T>[], c
   }
   if (cost(best) <= budget) return best;
   // Nothing fits: cut what is uncached down to the budget, from the whole prompt and from each cached variant.
-  const trimmed = [whole, ...candidates].map((choice) =>
-    cheapest(trimUncached(choice.pieces, choice.plan.reused, budget), caches, "trimmed", options, total));
+  // The cold cut (nothing counted as cached) fits whatever the caches hold, such as the start of a
+  // preempted prefill that a cut may not leave a gap after.
+  const trimmed = [...[whole, ...candidates].map((choice) => trimUncached(choice.pieces, choice.plan.reused, budget)), trimUncached(pieces, 0, budget)]
+    .map((kept) => cheapest(kept, caches, "trimmed", options, total));
   return trimmed.reduce((chosen, candidate) => {
     const fits = cost(candidate) <= budget;
     const chosenFits = cost(chosen) <= budget;
@@ -89,26 +91,42 @@ export function fitPrompt<T extends number>(pieces: readonly PromptPiece<T>[], c
 }
 
 /**
- * The prompt without the chunks and far prefix lines a cache lacks where leaving them out lets
- * what follows them be reused (an insertion costs everything after it; a deletion is free).
+ * The prompt without the chunks, far lines above the cursor and far suffix lines a cache lacks where
+ * leaving them out lets what follows them be reused (an insertion costs everything after it; a
+ * deletion is free). After a cold request cut to its budget, typing along then evaluates only
+ * its new tokens instead of growing the prompt by a budget's worth each time: the far lines come
+ * back when a prefill has put them in a cache.
  */
 export function withoutUncachedInsertions<T extends number>(pieces: readonly PromptPiece<T>[], cached: readonly number[]): PromptPiece<T>[] {
   const kept: PromptPiece<T>[] = [];
   let pending: PromptPiece<T>[] = [];
   let position = 0;
-  let prefixKept = false;
+  /** A line above the cursor's line (prefix or recent) is kept: the lines below it must stay. */
+  let aboveKept = false;
+  let suffixKept = false;
   for (let index = 0; index < pieces.length; index++) {
     const piece = pieces[index];
-    const end = findRun(cached, piece.tokens, position);
-    if (end >= 0) {
+    let end = findRun(cached, piece.tokens, position);
+    // A short line (a brace, a blank line) also occurs in text further on: found away from where
+    // the cache goes on, it is a coincidence, not this line, unless it is long enough to tell.
+    // (The FIM tokens and the file header occur once: found further on, the cache held text the
+    // prompt no longer has, which is free to leave.)
+    const line = piece.part !== "fixed" && piece.part !== "chunk";
+    if (end >= 0 && line && end - piece.tokens.length !== position && piece.tokens.length < DEFAULT_MIN_REUSE_RUN) end = -1;
+    // Suffix lines are left out only as a tail (the lines farthest from the cursor): a cached
+    // suffix line after a left-out one would close a gap in the text below the cursor.
+    const gapInSuffix = piece.part === "suffix" && pending.some((waiting) => waiting.part === "suffix");
+    if (end >= 0 && !gapInSuffix) {
       // What follows the pending pieces is cached: leaving them out makes it reusable.
       pending = [];
       kept.push(piece);
       position = end;
-      if (piece.part === "prefix") prefixKept = true;
+      if (piece.part === "prefix" || piece.part === "recent") aboveKept = true;
+      if (piece.part === "suffix") suffixKept = true;
       continue;
     }
-    const droppable = piece.part === "chunk" || (piece.part === "prefix" && !prefixKept);
+    const droppable = piece.part === "chunk" || ((piece.part === "prefix" || piece.part === "recent") && !aboveKept)
+      || (piece.part === "suffix" && (suffixKept || cachedSuffixLeftOut(pieces, index, cached, position)));
     if (!droppable) {
       // A change the prompt needs (an edited line, a moved cursor): nothing after it is reusable.
       kept.push(...pending, ...pieces.slice(index));
@@ -118,6 +136,15 @@ export function withoutUncachedInsertions<T extends number>(pieces: readonly Pro
   }
   // Left out only where something after them was found.
   return [...kept, ...pending];
+}
+
+/**
+ * True when the cache holds this prompt with its whole suffix left out (a cold request cut to its
+ * budget): the token after the suffix follows at once where the suffix would start.
+ */
+function cachedSuffixLeftOut<T extends number>(pieces: readonly PromptPiece<T>[], index: number, cached: readonly number[], position: number): boolean {
+  const next = pieces.slice(index).find((piece) => piece.part !== "suffix" && piece.tokens.length > 0);
+  return next !== undefined && position > 0 && cached[position] === next.tokens[0];
 }
 
 /**

@@ -114,6 +114,23 @@ describe("prompt reuse through the Hearth engine", function () {
       assert.ok(warm.prompt.includes("value0 ") && warm.prompt.includes("src/other.ts"), "the whole prompt");
     });
 
+    it("after a cold request cut to its budget, typing along, Enter included, evaluates only the new tokens until a prefill", async () => {
+      const above = codeLines(90, 3000).join("\n") + "\n";
+      const below = "\n" + codeLines(24, 4000).join("\n") + "\n";
+      const chunks = [{ filePath: "src/far.ts", text: codeLines(30, 5000).join("\n") }];
+      const typed = "if (ready) {\n  go();\n}\n";
+      const cold = await ask(engine, snapshot(above + below, above.length), { chunks, promptBudgetMs: 1 });
+      assert.ok((cold.stats.leftOutTokens ?? 0) > 0, JSON.stringify(cold.stats));
+      let previous = cold;
+      for (let index = 0; index < typed.length; index++) {
+        const result = await ask(engine, snapshot(above + typed.slice(0, index + 1) + below, above.length + index + 1), { chunks, promptBudgetMs: 1 });
+        const newTokens = Math.max(0, result.stats.promptTokens - previous.stats.promptTokens);
+        assert.ok(result.stats.evaluatedTokens <= newTokens + 2, `after ${JSON.stringify(typed.slice(0, index + 1))}: ${JSON.stringify(result.stats)}`);
+        assert.ok((result.stats.leftOutTokens ?? 0) > 0, "the far context waits for a prefill");
+        previous = result;
+      }
+    });
+
     it("a request preempts a running prefill, which keeps what it evaluated for later", async () => {
       const text = codeLines(280, 1000).join("\n") + "\n";
       const document = snapshot(text, text.length);

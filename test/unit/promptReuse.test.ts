@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mostStableFirst } from "../../src/core/completion/contextOrder";
 import { IdlePrefill } from "../../src/core/completion/idlePrefill";
 import type { PromptPart } from "../../src/core/fim/fimLayout";
-import { findRun, planReuse } from "../../src/engine/cacheReuse";
+import { findRun, planReuse, prefillTarget } from "../../src/engine/cacheReuse";
 import { fitPrompt, piecesTokens, trimUncached, withoutUncachedInsertions, type PromptPiece } from "../../src/engine/promptFit";
 import { defaultThreads, resolveThreads } from "../../src/engine/threads";
 
@@ -37,6 +37,22 @@ describe("KV-cache reuse plan (llama-server's cache-reuse idea)", () => {
     const plan = planReuse(cached, [0, ...range(300, 20), 1], { shift: false });
     assert.equal(plan.reused, 1);
     assert.deepEqual(plan.erase, [{ start: 1, end: 41 }]);
+  });
+
+  it("prefills in the last request's sequence only to extend it a little, keeping what it holds", () => {
+    const target = (caches: number[][], prompt: number[]) => prefillTarget(caches, prompt, caches.map((cached) => planReuse(cached, prompt)));
+    const request = [0, ...range(100, 200), ...range(900, 20)];
+    // The next keystroke's prompt: the request's prompt (less what it generated) and a few new tokens.
+    assert.equal(target([request, []], [0, ...range(100, 200), 7, 8]), 0);
+    // The whole prompt of a request cut to its budget: far lines inserted before the ones it kept,
+    // even a few (a preempted prefill would have left the request's sequence only their start).
+    assert.equal(target([request, []], [0, ...range(5_000, 150), ...range(100, 200), 7]), 1);
+    assert.equal(target([request, []], [0, ...range(5_000, 50), ...range(100, 200), 7]), 1);
+    // Much to add: in the other sequence, so a preempted prefill leaves the request's intact.
+    assert.equal(target([request, []], [0, ...range(100, 200), ...range(3_000, 400)]), 1);
+    // The other sequence already holds more of it.
+    assert.equal(target([request, [0, ...range(5_000, 150), ...range(100, 100)]], [0, ...range(5_000, 150), ...range(100, 200), 7]), 1);
+    assert.equal(target([request], [0, ...range(5_000, 150)]), 0, "a single sequence");
   });
 
   it("finds a run of tokens in a cache", () => {
@@ -97,6 +113,62 @@ describe("fitting a prompt to the caches and a time budget", () => {
     assert.equal(dropped.filter((p) => p.part === "prefix").length, 15);
     // Nothing of this prompt cached: nothing is dropped for reuse's sake.
     assert.equal(withoutUncachedInsertions(wider, []).length, wider.length);
+  });
+
+  it("typing along after a cold request cut to its budget evaluates only the new tokens: the far lines wait for a prefill", () => {
+    const pieces = (middle: number[]) => prompt([range(50_000, 40)], lines(10_000, 20), lines(20_000, 10), middle);
+    const cold = fitPrompt(pieces([9, 9]), [[], []], { budgetTokens: 80 });
+    assert.equal(cold.variant, "trimmed");
+    const typed = fitPrompt(pieces([9, 9, 8]), [cold.tokens, []], { budgetTokens: 80 });
+    assert.equal(typed.variant, "cached");
+    assert.ok(typed.tokens.length - typed.plan.reused <= 2, `${typed.tokens.length - typed.plan.reused} evaluated`);
+    const kept = (choice: typeof cold, part: PromptPart) => choice.pieces.filter((p) => p.part === part).map((p) => p.tokens[0]);
+    assert.deepEqual(kept(typed, "prefix"), kept(cold, "prefix"));
+    assert.deepEqual(kept(typed, "suffix"), kept(cold, "suffix"), "the suffix lines nearest the cursor, no more");
+  });
+
+  it("typing along after a cold cut that left out the whole suffix keeps it out until a prefill", () => {
+    // The first suffix line is longer than the quarter of the budget the suffix gets.
+    const pieces = (middle: number[]) => prompt([], lines(10_000, 20), [range(20_000, 40), ...lines(21_000, 5)], middle);
+    const cold = fitPrompt(pieces([9]), [[], []], { budgetTokens: 60 });
+    assert.equal(cold.pieces.filter((p) => p.part === "suffix").length, 0);
+    const typed = fitPrompt(pieces([9, 8]), [cold.tokens, []], { budgetTokens: 60 });
+    assert.equal(typed.variant, "cached");
+    assert.ok(typed.tokens.length - typed.plan.reused <= 2, `${typed.tokens.length - typed.plan.reused} evaluated`);
+    // A cached suffix that differs (the cursor moved) is not left out: the new one is evaluated.
+    const moved = piecesTokens(prompt([], lines(10_000, 20), lines(29_000, 2), [9]));
+    assert.equal(withoutUncachedInsertions(pieces([9]), moved).filter((p) => p.part === "suffix").length, 6);
+  });
+
+  it("keeps to the budget when a cache holds only the start of the prompt (a preempted prefill)", () => {
+    const pieces = prompt([range(50_000, 40)], lines(10_000, 60), lines(20_000, 10), [9]);
+    const tokens = piecesTokens(pieces);
+    const choice = fitPrompt(pieces, [[], tokens.slice(0, 200)], { budgetTokens: 80 });
+    assert.ok(choice.tokens.length - choice.plan.reused <= 80, `${choice.tokens.length - choice.plan.reused} evaluated`);
+  });
+
+  it("does not take a short line far above for one of the recent lines it matches further on", () => {
+    const brace = [77, 78];
+    const recent = [range(30_000, 10), brace, range(30_100, 10)];
+    const withRecent = (prefixLines: number[][], current: number[]) => [
+      piece("fixed", [1, 2]), ...prefixLines.map((tokens) => piece("prefix", tokens)), piece("fixed", [4]), piece("suffix", range(20_000, 10)),
+      piece("fixed", [5]), ...recent.map((tokens) => piece("recent", tokens)), piece("middle", current),
+    ];
+    // The cut cached: no prefix lines; the prompt's far prefix has the same short line.
+    const cached = piecesTokens(withRecent([], [9]));
+    const choice = fitPrompt(withRecent([range(10_000, 10), brace, range(10_100, 10)], [9, 8]), [cached], { budgetTokens: 8 });
+    assert.equal(choice.variant, "cached");
+    assert.equal(choice.pieces.filter((p) => p.part === "prefix").length, 0);
+    assert.ok(choice.tokens.length - choice.plan.reused <= 2, `${choice.tokens.length - choice.plan.reused} evaluated`);
+  });
+
+  it("leaves out suffix lines only as a tail, never a gap in the text below the cursor", () => {
+    const cachedSuffix = [...lines(20_000, 3), range(29_000, 10), ...lines(20_400, 2)];
+    const cached = piecesTokens(prompt([], lines(10_000, 5), cachedSuffix, [9]));
+    const next = prompt([], lines(10_000, 5), lines(20_000, 6), [9, 9]);
+    const choice = withoutUncachedInsertions(next, cached);
+    assert.deepEqual(choice.filter((p) => p.part === "suffix").map((p) => p.tokens[0]), [20_000, 20_100, 20_200]);
+    assert.equal(choice[choice.length - 1].part, "middle");
   });
 
   it("prefers the most recently used cache unless another saves real work", () => {
