@@ -201,7 +201,20 @@ describe("engine deadlines (real engine, stories260K)", function () {
     try {
       await engine.request("loadModel", { role: "completion", modelPath: sharedModelPath("stories260K.gguf"), settings: testLoadSettings });
       const pid = engine.pid;
-      await assert.rejects(engine.request("complete", LONG), (error: EngineRequestError) => error.code === "timeout"
+      assert.ok(pid);
+      // Tokens of this tiny model come faster than any deadline on a quick machine: the engine is
+      // held still (SIGSTOP) past the deadline after its first token, then let go, so it receives
+      // the cancel late but answers it, as an engine busy in a long native call would.
+      let held = false;
+      const pending = engine.request("complete", LONG, {
+        onStream: () => {
+          if (held) return;
+          held = true;
+          process.kill(pid, "SIGSTOP");
+          setTimeout(() => process.kill(pid, "SIGCONT"), 200);
+        },
+      });
+      await assert.rejects(pending, (error: EngineRequestError) => error.code === "timeout"
         && /made no progress on the completion for 0 s, so it was cancelled/.test(error.message));
       assert.equal(engine.pid, pid, "the same engine");
       assert.equal((await engine.request("status", {})).models.length, 1);
