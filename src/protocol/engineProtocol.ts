@@ -75,6 +75,12 @@ export interface SamplingParams {
    * siblings…). The engine stops as soon as more text cannot change what is kept.
    */
   span?: SpanRule;
+  /**
+   * A first line still unfinished after this many generated tokens ends the request there, as a
+   * single-line request would: a suggestion that may run into a block (the line opens one) gets
+   * the multi-line budget only once its first line is done.
+   */
+  firstLineMaxTokens?: number;
   /** false evaluates the whole prompt again (the benchmarks' baseline); default true. */
   reusePrefix?: boolean;
   /**

@@ -51,6 +51,18 @@ describe("block-chain-260K: the engine's stop rule follows the suggestion's shap
     assert.equal(result.stopReason, "eog");
   });
 
+  it("a line that may open a block gets the block's budget only once its first line is done", async () => {
+    // "() {\n" is five tokens: with a first-line budget of five the line ends in time and the body follows.
+    const inTime = await engine.request("complete", { prompt: HEADER, maxTokens: 32, firstLineMaxTokens: 5, temperature: 0, span: rule("line-or-block") });
+    assert.equal(inTime.text, BLOCK_CHAIN_TEXT);
+    assert.equal(inTime.stopReason, "eog");
+    // With four, the line is still open when its budget is spent: the request ends there, as a one-line one would.
+    const cut = await engine.request("complete", { prompt: HEADER, maxTokens: 32, firstLineMaxTokens: 4, temperature: 0, span: rule("line-or-block") });
+    assert.equal(cut.text, "() {");
+    assert.equal(cut.stopReason, "maxTokens");
+    assert.equal(cut.stats.generatedTokens, 4);
+  });
+
   it("a one-line request stops at the first line break, token by token", async () => {
     const result = await engine.request("complete", { prompt: HEADER, maxTokens: 32, temperature: 0, span: rule("line") });
     assert.equal(result.text, "() {");

@@ -138,6 +138,8 @@ export class CompletionPipeline {
       topP: 0.95,
       timeBudgetMs: this.options.timeBudgetMs,
       span: decision.rule,
+      // A line that may open a block: the block's budget once the line is done, a line's before.
+      ...(decision.rule.shape === "line-or-block" ? { firstLineMaxTokens: this.options.maxTokens.singleLine } : {}),
       ...(this.options.promptBudgetMs === undefined ? {} : { promptBudgetMs: this.options.promptBudgetMs }),
     };
     let result: CompleteResult;
