@@ -67,7 +67,9 @@ const SOURCES: ReplaySource[] = [
 
 /** As in the extension: a second of uncached prompt at most per request; the rest is prefilled. */
 const PROMPT_BUDGET_MS = 1000;
-const PIPELINE_OPTIONS: PipelineOptions = { maxTokens: { singleLine: 16, multiLine: 32 }, debounceMs: () => 0, timeBudgetMs: 3000, speculate: false };
+/** The extension's default `hearth.completion.debounceMs`: the adaptive debounce starts from it. */
+const CONFIGURED_DEBOUNCE_MS = 150;
+const PIPELINE_OPTIONS: PipelineOptions = { maxTokens: { singleLine: 16, multiLine: 32 }, debounceMs: () => CONFIGURED_DEBOUNCE_MS, timeBudgetMs: 3000, speculate: false };
 /** The idle prefill's timing in the extension (src/core/completion/idlePrefill.ts). */
 const IDLE_PREFILL_MS = 700;
 const SOON_PREFILL_MS = 50;
@@ -133,13 +135,14 @@ async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fu
       await prefill(document, IDLE_PREFILL_MS, gap);
       return;
     }
-    const debounceMs = pipeline.debounce.delayMs(150);
+    const debounceMs = pipeline.debounce.delayMs(CONFIGURED_DEBOUNCE_MS);
     if (gap < debounceMs) return;
     hooks.beforeRequest?.(step);
     const lastBefore = pipeline.lastRequest;
     const started = performance.now();
     await pipeline.provide(document, { manual: false, signal: new AbortController().signal });
-    const elapsed = debounceMs + performance.now() - started;
+    // The pipeline waits out its debounce itself (in real time), so the elapsed time includes it.
+    const elapsed = performance.now() - started;
     const request = pipeline.lastRequest;
     if (request && request !== lastBefore) {
       run.requests.push({ file: source.label, step, kind: firstInFile ? "first" : kind, msToGhostText: elapsed, late: elapsed > gap, stats: request.stats });
