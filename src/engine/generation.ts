@@ -96,7 +96,7 @@ export async function generateOnSequence(
         stopReason = "aborted";
         break;
       }
-      if (generated.length >= params.maxTokens || (params.firstLineMaxTokens !== undefined && generated.length >= params.firstLineMaxTokens && !text.includes("\n"))) {
+      if (generated.length >= params.maxTokens || (params.firstLineMaxTokens !== undefined && generated.length >= params.firstLineMaxTokens && !text.trimStart().includes("\n"))) {
         stopReason = "maxTokens";
         break;
       }

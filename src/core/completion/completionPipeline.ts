@@ -9,7 +9,11 @@ import { mostStableFirst } from "./contextOrder";
 import { fimInputFor, plainPromptFor, prefixEndLine } from "./promptLayout";
 import { RequestManager } from "./requestManager";
 import { decideSuggestion, type SuggestIn, type SuggestionDecision, type SuggestionMode } from "./suggestionPolicy";
+import type { SpanRule } from "./suggestionShape";
 import { heuristicVerdict, type SyntaxChecker, type SyntaxQuery, type SyntaxVerdict } from "./syntaxVerdict";
+
+/** Shapes of several lines of code, whose lines are code lines (prose and strings may run long). */
+const CODE_LINES: ReadonlySet<SpanRule["shape"]> = new Set(["line-or-block", "block", "siblings"]);
 
 /** The model side of completion: the real engine, or a scripted one in tests and the CLI. */
 export interface CompletionBackend {
@@ -138,8 +142,9 @@ export class CompletionPipeline {
       topP: 0.95,
       timeBudgetMs: this.options.timeBudgetMs,
       span: decision.rule,
-      // A line that may open a block: the block's budget once the line is done, a line's before.
-      ...(decision.rule.shape === "line-or-block" ? { firstLineMaxTokens: this.options.maxTokens.singleLine } : {}),
+      // Several lines of code: their budget once the first line is done, one line's before (a
+      // first line longer than that is a runaway, and on a CPU it would cost seconds).
+      ...(CODE_LINES.has(decision.rule.shape) ? { firstLineMaxTokens: this.options.maxTokens.singleLine } : {}),
       ...(this.options.promptBudgetMs === undefined ? {} : { promptBudgetMs: this.options.promptBudgetMs }),
     };
     let result: CompleteResult;

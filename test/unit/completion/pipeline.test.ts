@@ -150,17 +150,19 @@ describe("completion pipeline", () => {
     assert.equal(backend.requests.length, 1, "no new request");
   });
 
-  it("gives a line that may open a block the multi-line budget, its first line the single-line one", async () => {
+  it("gives several lines of code the multi-line budget, their first line the single-line one", async () => {
     const backend = new ScriptedBackend(["items.length;"], qwen);
     const completions = pipeline(backend);
     // End of a line: the model may write the rest of the line or a header and its block.
     await completions.provide(doc("const total = █\n"), { manual: false, signal: signal() });
-    // After a block opener: the body is wanted from the first token.
+    // After a block opener: the body, whose first line is a line like any other.
     await completions.provide(doc("function f() {█\n"), { manual: false, signal: signal() });
     // Before text on the line: one line only.
     await completions.provide(doc("call(█, 2);\n"), { manual: false, signal: signal() });
+    // Prose: a paragraph's lines may be long.
+    await completions.provide({ ...doc("Some notes about the █\n"), languageId: "markdown", filePath: "a.md", uri: "file:///a.md" }, { manual: false, signal: signal() });
     const asked = backend.requests.map((request) => [request.span?.shape, request.maxTokens, request.firstLineMaxTokens]);
-    assert.deepEqual(asked, [["line-or-block", 96, 32], ["block", 96, undefined], ["line", 32, undefined]]);
+    assert.deepEqual(asked, [["line-or-block", 96, 32], ["block", 96, 32], ["line", 32, undefined], ["paragraph", 96, undefined]]);
   });
 
   it("falls back to prefix-only completion for a model without FIM tokens", async () => {
