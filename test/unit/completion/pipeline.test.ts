@@ -44,14 +44,28 @@ describe("completion cache", () => {
 });
 
 describe("adaptive debounce", () => {
-  it("starts from the configured delay and follows the typing rhythm", () => {
-    const debounce = new AdaptiveDebounce({ minMs: 40, maxMs: 300, factor: 1.5 });
-    assert.equal(debounce.delayMs(150), 150);
-    for (let at = 0; at < 2000; at += 80) debounce.recordKeystroke(at);
-    assert.equal(debounce.delayMs(150), 120);
-    const slow = new AdaptiveDebounce({ minMs: 40, maxMs: 300, factor: 1.5 });
+  it("starts from the configured delay, then waits out nearly every gap of the user's rhythm", () => {
+    const debounce = new AdaptiveDebounce();
+    assert.equal(debounce.delayMs(150), 150, "nothing learned yet");
+    // Letters 100 ms apart, a 300 ms gap after each word: a pause must outlast the gaps between words.
+    for (let at = 0, key = 0; key < 60; key++) {
+      debounce.recordKeystroke(at);
+      at += key % 5 === 4 ? 300 : 100;
+    }
+    assert.equal(debounce.delayMs(0), 390);
+    assert.equal(debounce.delayMs(150), 390);
+    assert.equal(debounce.delayMs(1000), 1000, "never sooner than the configured delay");
+    const fast = new AdaptiveDebounce();
+    for (let at = 0; at < 2000; at += 60) fast.recordKeystroke(at);
+    assert.equal(fast.delayMs(0), 78);
+    assert.equal(fast.delayMs(150), 150);
+    const slow = new AdaptiveDebounce();
     for (let at = 0; at < 9000; at += 900) slow.recordKeystroke(at);
-    assert.equal(slow.delayMs(150), 300);
+    assert.equal(slow.delayMs(0), 600, "at most the maximum");
+    // Thinking pauses (a second or more) are not rhythm.
+    const thinking = new AdaptiveDebounce();
+    for (let at = 0; at < 30_000; at += 1500) thinking.recordKeystroke(at);
+    assert.equal(thinking.delayMs(150), 150);
   });
 
   it("sleep resolves false when aborted", async () => {
