@@ -116,7 +116,7 @@ async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fu
     }
     pipeline.debounce.recordKeystroke(clock);
   };
-  const prefill = async (document: DocumentSnapshot, startAfterMs: number, gapMs: number) => {
+  const prefillIn = async (document: DocumentSnapshot, startAfterMs: number, gapMs: number) => {
     if (!hooks.prefill || startAfterMs >= gapMs) return;
     const result = await pipeline.prefill(document, AbortSignal.timeout(Math.max(1, Math.round(gapMs - startAfterMs))));
     if (result?.ran) {
@@ -128,6 +128,8 @@ async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fu
   /** Where VS Code asks for a suggestion: after a keystroke or a cursor move, `gap` ms before the next. */
   const opportunity = async (kind: KeyKind, gap: number) => {
     step++;
+    // As in the extension (src/core/completion/idlePrefill.ts): a cursor moved without typing prefills nothing.
+    const prefill = kind === "jump" ? async () => undefined : prefillIn;
     const document = snapshot();
     const line = cursorLine(document);
     if (pipeline.cache.get(document.uri, document.text.slice(0, document.offset), line.after)) {
@@ -156,7 +158,7 @@ async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fu
   };
 
   // Opening the file: a prefill while the user finds the place.
-  await prefill(snapshot(), SOON_PREFILL_MS, OPEN_FILE_MS);
+  await prefillIn(snapshot(), SOON_PREFILL_MS, OPEN_FILE_MS);
   const requestsAtStart = run.requests.length;
   const requestsSoFar = () => run.requests.length - requestsAtStart;
   for (let index = 0; index < target.length && requestsSoFar() < maxRequests; index++) {

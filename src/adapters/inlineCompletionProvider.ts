@@ -18,6 +18,8 @@ const SNAPSHOT_LINES_AFTER = 256;
  * Only real files and untitled editors get suggestions, and the code cells of notebooks that
  * are such files: never output, git, diff or settings views, nor notebooks of other schemes.
  */
+/** A selection change this soon after an edit is the edit's own cursor move. */
+const EDIT_SELECTION_MS = 100;
 const SCHEMES: ReadonlySet<string> = new Set(["file", "untitled"]);
 
 export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
@@ -25,6 +27,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
   private readonly disposables: vscode.Disposable[] = [];
   /** Evaluates the next request's prompt while the user pauses, opens or switches a file, or saves. */
   private readonly idlePrefill = new IdlePrefill((signal) => this.prefillActiveEditor(signal));
+  private lastEditAt = 0;
 
   constructor(
     private readonly pipeline: CompletionPipeline,
@@ -35,10 +38,13 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
       if (event.contentChanges.length === 0 || event.document !== vscode.window.activeTextEditor?.document) return;
       this.pipeline.debounce.recordKeystroke();
       this.pipeline.cancelSpeculation();
-      this.idlePrefill.activity();
+      this.lastEditAt = Date.now();
+      this.idlePrefill.typed();
     }),
     vscode.window.onDidChangeTextEditorSelection((event) => {
-      if (event.textEditor === vscode.window.activeTextEditor) this.idlePrefill.activity();
+      if (event.textEditor !== vscode.window.activeTextEditor) return;
+      // Typing moves the cursor too: only a move of its own (no edit just before) is one.
+      if (Date.now() - this.lastEditAt > EDIT_SELECTION_MS) this.idlePrefill.moved();
     }),
     vscode.window.onDidChangeActiveTextEditor(() => this.idlePrefill.soon()),
     vscode.workspace.onDidSaveTextDocument(() => {
@@ -50,7 +56,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
 
   /** The pipeline asks for a prefill (a request left context out to answer in time). */
   requestPrefill(): void {
-    this.idlePrefill.soon();
+    this.idlePrefill.contextLeftOut();
   }
 
   private async prefillActiveEditor(signal: AbortSignal): Promise<void> {

@@ -215,18 +215,52 @@ describe("idle prefill timing", () => {
       await new Promise((resolve) => setTimeout(resolve, 40));
     }, { idleMs: 30, soonMs: 1 });
     try {
-      idle.activity();
+      idle.typed();
       await new Promise((resolve) => setTimeout(resolve, 10));
-      idle.activity();
+      idle.typed();
       await new Promise((resolve) => setTimeout(resolve, 15));
       assert.equal(runs.length, 0, "no prefill while the user types");
       await new Promise((resolve) => setTimeout(resolve, 30));
       assert.equal(runs.length, 1);
-      idle.activity();
+      idle.typed();
       assert.equal(runs[0].aborted, true, "a keystroke stops a running prefill");
       idle.soon();
       await new Promise((resolve) => setTimeout(resolve, 10));
       assert.equal(runs.length, 2);
+    } finally {
+      idle.dispose();
+    }
+  });
+
+  it("prefills nothing after a cursor move until the user types there; stable moments still prefill", async () => {
+    const runs: AbortSignal[] = [];
+    const idle = new IdlePrefill(async (signal) => {
+      runs.push(signal);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }, { idleMs: 20, soonMs: 1 });
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      idle.typed();
+      await wait(25);
+      assert.equal(runs.length, 1, "a pause in typing prefills");
+      idle.moved();
+      assert.equal(runs[0].aborted, true, "a move stops a running prefill");
+      idle.contextLeftOut();
+      await wait(40);
+      assert.equal(runs.length, 1, "a request after a move that left context out prefills nothing");
+      idle.typed();
+      idle.moved();
+      await wait(40);
+      assert.equal(runs.length, 1, "a move right after typing (no pause) disarms the pause's prefill");
+      idle.soon();
+      idle.moved();
+      await wait(20);
+      assert.equal(runs.length, 2, "opening a file moves the cursor, and still prefills");
+      await wait(50);
+      idle.typed();
+      idle.contextLeftOut();
+      await wait(10);
+      assert.equal(runs.length, 3, "a request typed here that left context out prefills soon");
     } finally {
       idle.dispose();
     }
