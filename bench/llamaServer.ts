@@ -124,6 +124,11 @@ export function infillResult(json: unknown, promptText: string): CompleteResult 
   };
 }
 
+/** Tokens a request may generate beyond Hearth's to get an answer llama-server can parse. */
+const MAX_EXTRA_TOKENS = 3;
+/** Requests sent again with one more token (see llamaServerBackend). */
+export const serverRetries = { count: 0 };
+
 /**
  * The baseline as a completion backend. `generateFor` gives, per request, how many tokens to
  * generate (what Hearth generated at that keystroke), or undefined for llama.vscode's own limits.
@@ -132,11 +137,24 @@ export function llamaServerBackend(url: string, model: { name: string; fim: FimF
   return {
     model: () => Promise.resolve(model),
     infill: async (params, signal) => {
-      const body = infillBody(params, { generate: generateFor() });
-      const response = await fetch(`${url}/infill`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
-      if (!response.ok) throw new Error(`llama-server /infill: HTTP ${response.status}`);
-      const json: unknown = await response.json();
-      return infillResult(json, `${params.prefix}${params.recentLines ?? ""}${params.currentLine}`);
+      const generate = generateFor();
+      // llama-server parses what it generated as a chat message and answers 500 when random
+      // weights end on a broken character ("does not match the expected Content-only format");
+      // one more token completes it. The retries are counted.
+      for (let extra = 0; ; extra++) {
+        const body = infillBody(params, { generate: generate === undefined ? undefined : generate + extra });
+        const response = await fetch(`${url}/infill`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+        if (!response.ok) {
+          const message = (await response.text()).slice(0, 500);
+          if (generate !== undefined && extra < MAX_EXTRA_TOKENS && /does not match the expected/.test(message)) {
+            serverRetries.count++;
+            continue;
+          }
+          throw new Error(`llama-server /infill: HTTP ${response.status}: ${message}`);
+        }
+        const json: unknown = await response.json();
+        return infillResult(json, `${params.prefix}${params.recentLines ?? ""}${params.currentLine}`);
+      }
     },
     complete: () => Promise.reject(new Error("the llama-server baseline runs FIM models only")),
   };

@@ -20,7 +20,7 @@ import { getTestModel, type TestModelName } from "../test/support/models";
 import { Prng } from "../test/support/models/prng";
 import { cpuSeconds, fileSha256, LoadRecorder, machineInfo, markdownTable, percentile, repoRoot, round, writeResult } from "./benchSupport";
 import { llamaCppTools, type LlamaCppTools } from "./llamaCppBuild";
-import { llamaServerBackend, startLlamaServer, type LlamaServer } from "./llamaServer";
+import { llamaServerBackend, serverRetries, startLlamaServer, type LlamaServer } from "./llamaServer";
 import { runLlamaBench, type LlamaBenchFigures } from "./llamaBench";
 
 interface ReplaySource {
@@ -388,7 +388,7 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
     benchmark: "replay", date: new Date().toISOString(), machine, machineLoad, threads, contextSize: 4096, models, promptBudgetMs: PROMPT_BUDGET_MS,
     hearthPromptTokensPerSecondAtLoad: hearthInfo?.promptTokensPerSecond,
     llamaCpp: typeof tools === "string" ? tools : tools.origin,
-    scenarios: [...summaries, ...(storySummary ? [storySummary] : [])], hearthOverLlamaServer: comparison ?? (typeof tools === "string" ? tools : "no baseline run"), generation,
+    scenarios: [...summaries, ...(storySummary ? [storySummary] : [])], hearthOverLlamaServer: comparison ?? (typeof tools === "string" ? tools : "no baseline run"), llamaServerRetries: serverRetries.count, generation,
   });
 
   console.log(`\nThreads ${threads}, context 4096, ${machine.cores} cores (${machine.cpuModel}); load average ${machineLoad.start} at start, mean ${machineLoad.mean}, max ${machineLoad.max}; ${models.map((model) => `${model.name} ${model.sha256.slice(0, 12)}…`).join(", ")}; llama.cpp ${typeof tools === "string" ? tools : tools.origin}\n`);
@@ -406,6 +406,7 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
     }), ...(comparison ? [comparison.byKind[kind].evaluated ?? "–", comparison.byKind[kind].ghostP50 ?? "–"] : [])])));
   if (comparison) console.log(`\nHearth ÷ llama-server: time to ghost text p50 ${comparison.ghostTextP50}, p95 ${comparison.ghostTextP95}; CPU seconds per 100 typed characters ${comparison.cpuSecondsPer100Chars}`);
   else console.log(`\nllama-server baseline: ${typeof tools === "string" ? tools : "not run"}`);
+  if (serverRetries.count > 0) console.log(`llama-server: ${serverRetries.count} request(s) sent again with one more token to generate (its output parser rejected a broken character)`);
   console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${typeof llamaBench === "string" ? llamaBench : `${llamaBench.generationTokensPerSecond} tok/s (prompt ${llamaBench.promptTokensPerSecond} tok/s) after ${llamaBench.depth} tokens in the cache`}${generation.hearthOverLlamaBench ? `; ratio ${generation.hearthOverLlamaBench}` : ""}`);
   console.log(`written ${path}`);
 }
