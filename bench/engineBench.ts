@@ -91,7 +91,7 @@ export async function runEngineBench(options: { large: boolean; maxThreads?: num
     const threads = defaultThreads();
     const requestTables = [];
     for (let count = 1; count <= maxThreads; count++) requestTables.push(await requestRows(count));
-    const loaded = requestTables.find((table) => table.threads === threads) ?? requestTables[0];
+    const defaultTable = requestTables.find((table) => table.threads === threads) ?? requestTables[0];
 
     const result = {
       benchmark: "engine",
@@ -100,7 +100,7 @@ export async function runEngineBench(options: { large: boolean; maxThreads?: num
       model: { file: modelName, path: modelPath, sha256 },
       contextSize: CONTEXT_SIZE,
       defaultThreads: threads,
-      promptTokensPerSecondAtLoad: loaded.promptTokensPerSecondAtLoad,
+      promptTokensPerSecondAtLoad: defaultTable.promptTokensPerSecondAtLoad,
       threads: threadRows,
       reuse: requestTables.flatMap((table) => table.rows.map(([label, response]) => ({ label, threads: table.threads, ...response.stats }))),
     };

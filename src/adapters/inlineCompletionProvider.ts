@@ -14,12 +14,12 @@ const MAX_SNAPSHOT_CHARS = 200_000;
 const SNAPSHOT_LINE_STEP = 1024;
 const SNAPSHOT_LINES_AFTER = 256;
 
+/** A selection change this soon after an edit is the edit's own cursor move. */
+const EDIT_SELECTION_MS = 100;
 /**
  * Only real files and untitled editors get suggestions, and the code cells of notebooks that
  * are such files: never output, git, diff or settings views, nor notebooks of other schemes.
  */
-/** A selection change this soon after an edit is the edit's own cursor move. */
-const EDIT_SELECTION_MS = 100;
 const SCHEMES: ReadonlySet<string> = new Set(["file", "untitled"]);
 
 export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {

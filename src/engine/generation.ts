@@ -96,7 +96,7 @@ export async function generateOnSequence(
         stopReason = "aborted";
         break;
       }
-      if (generated.length >= params.maxTokens || (params.firstLineMaxTokens !== undefined && generated.length >= params.firstLineMaxTokens && !text.trimStart().includes("\n"))) {
+      if (budgetSpent(generated.length, text, params)) {
         stopReason = "maxTokens";
         break;
       }
@@ -125,6 +125,12 @@ export async function generateOnSequence(
     if (generated.length === 0) stats.promptMs = stats.generationMs;
     return { text: kept === undefined ? emitted : emitted.slice(0, kept), stopReason: reason, stats };
   }
+}
+
+/** The token budget is spent: all of it, or a first line's while that line is still open. */
+function budgetSpent(generated: number, text: string, params: SamplingParams): boolean {
+  if (generated >= params.maxTokens) return true;
+  return params.firstLineMaxTokens !== undefined && generated >= params.firstLineMaxTokens && !text.trimStart().includes("\n");
 }
 
 function heldBackLength(text: string, stopStrings: readonly string[] | undefined): number {

@@ -77,8 +77,8 @@ export interface SamplingParams {
   span?: SpanRule;
   /**
    * A first line still unfinished after this many generated tokens ends the request there, as a
-   * single-line request would: a suggestion that may run into a block (the line opens one) gets
-   * the multi-line budget only once its first line is done.
+   * single-line request would: several lines of code get the multi-line budget only once their
+   * first line is done.
    */
   firstLineMaxTokens?: number;
   /** false evaluates the whole prompt again (the benchmarks' baseline); default true. */

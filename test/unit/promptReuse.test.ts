@@ -207,25 +207,33 @@ describe("engine threads", () => {
   });
 });
 
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An IdlePrefill whose prefills each take 40 ms, and the signals they ran with. */
+function recordingPrefill(idleMs: number): { idle: IdlePrefill; runs: AbortSignal[] } {
+  const runs: AbortSignal[] = [];
+  const idle = new IdlePrefill(async (signal) => {
+    runs.push(signal);
+    await wait(40);
+  }, { idleMs, soonMs: 1 });
+  return { idle, runs };
+}
+
 describe("idle prefill timing", () => {
   it("runs after a pause, is cancelled by typing, and runs soon after a stable moment", async () => {
-    const runs: AbortSignal[] = [];
-    const idle = new IdlePrefill(async (signal) => {
-      runs.push(signal);
-      await new Promise((resolve) => setTimeout(resolve, 40));
-    }, { idleMs: 30, soonMs: 1 });
+    const { idle, runs } = recordingPrefill(30);
     try {
       idle.typed();
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await wait(10);
       idle.typed();
-      await new Promise((resolve) => setTimeout(resolve, 15));
+      await wait(15);
       assert.equal(runs.length, 0, "no prefill while the user types");
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await wait(30);
       assert.equal(runs.length, 1);
       idle.typed();
       assert.equal(runs[0].aborted, true, "a keystroke stops a running prefill");
       idle.soon();
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await wait(10);
       assert.equal(runs.length, 2);
     } finally {
       idle.dispose();
@@ -233,12 +241,7 @@ describe("idle prefill timing", () => {
   });
 
   it("prefills nothing after a cursor move until the user types there; stable moments still prefill", async () => {
-    const runs: AbortSignal[] = [];
-    const idle = new IdlePrefill(async (signal) => {
-      runs.push(signal);
-      await new Promise((resolve) => setTimeout(resolve, 40));
-    }, { idleMs: 20, soonMs: 1 });
-    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const { idle, runs } = recordingPrefill(20);
     try {
       idle.typed();
       await wait(25);

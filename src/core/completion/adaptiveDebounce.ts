@@ -17,11 +17,10 @@ const LEARN_AFTER = 8;
  * A debounce that learns the user's typing rhythm: a request goes out once the user has paused
  * longer than nearly every recent gap between their keys, so none is spent on the gap between
  * two words, whose answer would come after the next keystroke and be thrown away (on a CPU an
- * answer takes a few hundred milliseconds). On the replay benchmark's rhythm (simulated in
- * bench/README.md, "replay"), 1.5 times the mean gap sent requests 220 ms into a pause and half
- * of them were answered after the next key; the 95th percentile with a 30% margin waits about
- * 380 ms (Continue waits a fixed 350 ms) and 15–19% were. The configured delay is where it
- * starts and the least it waits.
+ * answer takes a few hundred milliseconds). In the replay benchmark (bench/README.md, "replay"),
+ * 1.5 times the mean gap sent requests about 220 ms into a pause and 68% of them were answered
+ * after the next key; the 95th percentile with a 30% margin waits about 380 ms (Continue waits a
+ * fixed 350 ms) and 13–15% were. The configured delay is where it starts and the least it waits.
  */
 export class AdaptiveDebounce {
   private readonly gaps: number[] = [];

@@ -3,8 +3,8 @@
  * and soon after a stable moment (a file opened or switched, a save, a request typed here that
  * left context out). Typing or moving the cursor cancels a prefill at once: the request that
  * follows must not wait. A cursor moved without typing (reading, looking something up) prefills
- * nothing until the user types there: each such prefill evaluated the whole prompt at a place
- * the user left again (in the replay benchmark, more than half of Hearth's prompt work).
+ * nothing until the user types there: such a prefill evaluated the whole prompt at a place the
+ * user left again (in the replay benchmark, 2,485 of Hearth's 14,576 prompt tokens).
  */
 export class IdlePrefill {
   private timer: NodeJS.Timeout | undefined;
