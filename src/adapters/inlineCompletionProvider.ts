@@ -44,7 +44,10 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
     vscode.window.onDidChangeTextEditorSelection((event) => {
       if (event.textEditor !== vscode.window.activeTextEditor) return;
       // Typing moves the cursor too: only a move of its own (no edit just before) is one.
-      if (Date.now() - this.lastEditAt > EDIT_SELECTION_MS) this.idlePrefill.moved();
+      if (Date.now() - this.lastEditAt > EDIT_SELECTION_MS) {
+        this.pipeline.debounce.recordMove();
+        this.idlePrefill.moved();
+      }
     }),
     vscode.window.onDidChangeActiveTextEditor(() => this.idlePrefill.soon()),
     vscode.workspace.onDidSaveTextDocument(() => {

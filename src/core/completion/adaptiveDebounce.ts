@@ -7,9 +7,11 @@ export interface DebounceOptions {
   factor: number;
   /** How many recent gaps are kept. */
   window: number;
+  /** The clock keystrokes and waits are measured on (the replay benchmark runs on a simulated one). */
+  now: () => number;
 }
 
-const DEFAULTS: DebounceOptions = { minMs: 40, maxMs: 600, percentile: 0.95, factor: 1.3, window: 50 };
+const DEFAULTS: DebounceOptions = { minMs: 40, maxMs: 600, percentile: 0.95, factor: 1.3, window: 50, now: () => Date.now() };
 /** Gaps needed before the rhythm is trusted over the configured delay. */
 const LEARN_AFTER = 8;
 
@@ -25,6 +27,8 @@ const LEARN_AFTER = 8;
 export class AdaptiveDebounce {
   private readonly gaps: number[] = [];
   private lastKeyAt: number | undefined;
+  /** The last keystroke or cursor move: the pause a request waits for starts there. */
+  private lastActivityAt: number | undefined;
   private readonly options: DebounceOptions;
 
   constructor(options: Partial<DebounceOptions> = {}) {
@@ -32,7 +36,7 @@ export class AdaptiveDebounce {
   }
 
   /** Call on every document change made by typing. */
-  recordKeystroke(now = Date.now()): void {
+  recordKeystroke(now = this.options.now()): void {
     if (this.lastKeyAt !== undefined) {
       const gap = now - this.lastKeyAt;
       // Pauses longer than a second are thinking, not typing rhythm.
@@ -42,6 +46,12 @@ export class AdaptiveDebounce {
       }
     }
     this.lastKeyAt = now;
+    this.lastActivityAt = now;
+  }
+
+  /** Call when the cursor moves without typing: the wait starts again, the rhythm is unchanged. */
+  recordMove(now = this.options.now()): void {
+    this.lastActivityAt = now;
   }
 
   /** How long to wait before asking the model; `configuredMs` is the starting point and the least. */
@@ -51,6 +61,17 @@ export class AdaptiveDebounce {
     const gap = sorted[Math.min(sorted.length - 1, Math.floor(this.options.percentile * sorted.length))];
     const learned = Math.min(this.options.maxMs, Math.max(this.options.minMs, gap * this.options.factor));
     return Math.round(Math.max(configuredMs, learned));
+  }
+
+  /**
+   * What is left of the wait, counted from the last keystroke or cursor move: VS Code asks for
+   * inline completions 50 ms after one, and that time already counts toward the pause.
+   */
+  remainingMs(configuredMs: number): number {
+    const delay = this.delayMs(configuredMs);
+    if (delay <= 0 || this.lastActivityAt === undefined) return delay;
+    const elapsed = Math.max(0, this.options.now() - this.lastActivityAt);
+    return Math.max(0, delay - elapsed);
   }
 }
 

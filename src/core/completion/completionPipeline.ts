@@ -49,6 +49,8 @@ export interface PipelineOptions {
   promptBudgetMs?: number;
   /** Called when the next request's prompt is worth evaluating now: a request left context out to answer in time. */
   requestPrefill?: () => void;
+  /** The debounce's clock (a simulated one in the replay benchmark); the wall clock by default. */
+  now?: () => number;
 }
 
 export type SuggestionSource = "model" | "cache" | "typed-ahead" | "speculative";
@@ -77,7 +79,7 @@ export interface CompletionRequestRecord {
 
 export class CompletionPipeline {
   readonly cache = new CompletionCache();
-  readonly debounce = new AdaptiveDebounce();
+  readonly debounce: AdaptiveDebounce;
   private readonly requests = new RequestManager();
   private readonly speculation = new RequestManager();
   /**
@@ -88,7 +90,9 @@ export class CompletionPipeline {
   private saves = 0;
   lastRequest: CompletionRequestRecord | undefined;
 
-  constructor(private readonly backend: CompletionBackend, private readonly options: PipelineOptions) {}
+  constructor(private readonly backend: CompletionBackend, private readonly options: PipelineOptions) {
+    this.debounce = new AdaptiveDebounce(options.now ? { now: options.now } : {});
+  }
 
   /** Serves a suggestion for the cursor: cache and typed-ahead first (before any debounce), then the model. */
   async provide(document: DocumentSnapshot, options: { manual: boolean; signal: AbortSignal; alternatives?: number }): Promise<PipelineResult | undefined> {
@@ -108,7 +112,7 @@ export class CompletionPipeline {
       }
     }
     this.speculation.cancel();
-    const delay = this.debounce.delayMs(this.options.debounceMs());
+    const delay = this.debounce.remainingMs(this.options.debounceMs());
     if (delay > 0 && !(await sleep(delay, options.signal))) return undefined;
     const request = this.requests.begin(options.signal);
     try {

@@ -68,6 +68,24 @@ describe("adaptive debounce", () => {
     assert.equal(thinking.delayMs(150), 150);
   });
 
+  it("counts the wait from the last keystroke or cursor move, so time VS Code spent before asking is not waited twice", () => {
+    let now = 0;
+    const debounce = new AdaptiveDebounce({ now: () => now });
+    for (let key = 0; key < 20; key++, now += 100) debounce.recordKeystroke();
+    now -= 100;
+    // 19 gaps of 100 ms: the wait is 130 ms from the last key.
+    assert.equal(debounce.delayMs(0), 130);
+    assert.equal(debounce.remainingMs(0), 130, "asked at the keystroke");
+    now += 50;
+    assert.equal(debounce.remainingMs(0), 80, "asked 50 ms after it");
+    now += 500;
+    assert.equal(debounce.remainingMs(0), 0, "the pause already outlasted the wait");
+    assert.equal(new AdaptiveDebounce().remainingMs(150), 150, "no keystroke yet: the whole wait");
+    debounce.recordMove();
+    assert.equal(debounce.remainingMs(0), 130, "a cursor move starts the wait again");
+    assert.equal(debounce.delayMs(0), 130, "and leaves the rhythm as it was");
+  });
+
   it("sleep resolves false when aborted", async () => {
     const controller = new AbortController();
     const pending = sleep(10_000, controller.signal);
@@ -216,6 +234,19 @@ describe("completion pipeline", () => {
     const backend = new ScriptedBackend(["a;", "b;", "a;"], qwen);
     const result = await pipeline(backend).provide(doc("const x = █\n"), { manual: true, signal: signal(), alternatives: 3 });
     assert.deepEqual(result?.suggestions.map((suggestion) => suggestion.text), ["a;", "b;"]);
+  });
+
+  it("asks the model once the pause since the last keystroke outlasts the debounce, not a debounce after the call", async () => {
+    const backend = new ScriptedBackend(["1;", "2;"], qwen);
+    let now = 10_000;
+    const completions = new CompletionPipeline(backend, { maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 60_000, timeBudgetMs: 1000, speculate: false, now: () => now });
+    completions.debounce.recordKeystroke();
+    now += 60_000;
+    const started = Date.now();
+    const result = await completions.provide(doc("let a = █\n"), { manual: false, signal: signal() });
+    assert.equal(result?.suggestions[0]?.text, "1;");
+    assert.ok(Date.now() - started < 30_000, "a minute-long debounce already spent before the call is not waited again");
+    completions.dispose();
   });
 
   it("sends nothing when aborted during the debounce", async () => {
