@@ -11,7 +11,7 @@ import type {
 } from "../protocol/engineProtocol";
 import { backendLine, isGpuBuild } from "./backendLine";
 import { ChatTemplate, type ChatTemplateLimits } from "./chatTemplate/chatTemplate";
-import { planReuse, prefillTarget } from "./cacheReuse";
+import { planReuse, prefillTarget, type ReusePlan } from "./cacheReuse";
 import { applyReusePlan, canShiftPositions, CompletionSequences, evaluateInSlices } from "./completionSequences";
 import { EngineError } from "./engineError";
 import { generateOnSequence } from "./generation";
@@ -292,9 +292,11 @@ export class ModelHost {
   /**
    * Idle prefill: evaluates the prompt the next request will need, without generating. It runs
    * only while no request does, a slice at a time; any request preempts it and reuses what it
-   * evaluated. It builds in the sequence that already holds the most of the prompt, but never
-   * rebuilds the one the last request used (a preempted prefill would leave the requests being
-   * typed nothing to reuse): that one is only extended.
+   * evaluated. When the whole prompt would not fit the requests' budget (a file just opened), it
+   * first evaluates the prompt a request would cut to now, so the next one answers at once, then
+   * grows the whole prompt. The whole prompt is built in the sequence that already holds the most
+   * of it, but never in the one the last request used unless that is only extended (a preempted
+   * prefill would leave the requests being typed nothing to reuse).
    */
   async prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
     const entry = this.require("completion");
@@ -313,21 +315,24 @@ export class ModelHost {
       const started = performance.now();
       const pieces = params.fim && fim ? promptPieces(fim, layoutFimPrompt(fim, params.fim), entry.tokenizer, bosOf(entry.model)) : plainPieces(entry, params.prompt ?? "");
       const tokens = piecesTokens(pieces);
-      const { sequences, caches } = entry.completion.snapshot();
       const shift = entry.completion.canShift;
+      const sliceTokens = Math.min(PREFILL_SLICE_MAX_TOKENS, Math.max(8, Math.round(entry.completion.promptTokensPerSecond * PREFILL_SLICE_SECONDS)));
+      let evaluatedTokens = 0;
+      const budgetTokens = entry.completion.budgetTokens(params.promptBudgetMs);
+      if (budgetTokens !== undefined) {
+        const next = fitPrompt(pieces, entry.completion.snapshot().caches, { shift, budgetTokens });
+        if (next.variant !== "whole") {
+          const first = await this.evaluateWithoutLastToken(entry, entry.completion.snapshot().sequences[next.cache], next.tokens, next.plan, sliceTokens, controller.signal);
+          evaluatedTokens += first.evaluated;
+          if (!first.complete) return { ran: true, complete: false, promptTokens: tokens.length, reusedTokens: first.reused, evaluatedTokens, promptMs: performance.now() - started };
+        }
+      }
+      const { sequences, caches } = entry.completion.snapshot();
       const plans = caches.map((cached) => planReuse(cached, tokens, { shift }));
       const target = prefillTarget(caches, tokens, plans);
-      const sequence = sequences[target];
-      const reused = await applyReusePlan(sequence, tokens, plans[target]);
-      // The last token is left for the request: its logits pick the first generated token.
-      const toEvaluate = tokens.slice(reused, Math.max(reused, tokens.length - 1));
-      const evaluationStarted = performance.now();
-      const sliceTokens = Math.min(PREFILL_SLICE_MAX_TOKENS, Math.max(8, Math.round(entry.completion.promptTokensPerSecond * PREFILL_SLICE_SECONDS)));
-      const evaluated = await evaluateInSlices(sequence, toEvaluate, sliceTokens, controller.signal);
-      entry.completion.recordPromptSpeed(evaluated, performance.now() - evaluationStarted);
-      const complete = evaluated === toEvaluate.length;
-      if (complete) entry.completion.touch(sequence);
-      return { ran: true, complete, promptTokens: tokens.length, reusedTokens: reused, evaluatedTokens: evaluated, promptMs: performance.now() - started };
+      const whole = await this.evaluateWithoutLastToken(entry, sequences[target], tokens, plans[target], sliceTokens, controller.signal);
+      evaluatedTokens += whole.evaluated;
+      return { ran: true, complete: whole.complete, promptTokens: tokens.length, reusedTokens: whole.reused, evaluatedTokens, promptMs: performance.now() - started };
     });
     const settled = run.finally(() => {
       signal.removeEventListener("abort", onAbort);
@@ -335,6 +340,18 @@ export class ModelHost {
     });
     this.queues.set("completion", settled.catch(() => undefined));
     return settled;
+  }
+
+  /** A prefill's evaluation on one sequence, a slice at a time; the last token is left for the request (its logits pick the first generated token). */
+  private async evaluateWithoutLastToken(entry: LoadedModel, sequence: LlamaContextSequence, tokens: readonly Token[], plan: ReusePlan, sliceTokens: number, signal: AbortSignal) {
+    const reused = await applyReusePlan(sequence, tokens, plan);
+    const toEvaluate = tokens.slice(reused, Math.max(reused, tokens.length - 1));
+    const evaluationStarted = performance.now();
+    const evaluated = await evaluateInSlices(sequence, toEvaluate, sliceTokens, signal);
+    entry.completion.recordPromptSpeed(evaluated, performance.now() - evaluationStarted);
+    const complete = evaluated === toEvaluate.length;
+    if (complete) entry.completion.touch(sequence);
+    return { reused, evaluated, complete };
   }
 
   infill(params: InfillParams, signal: AbortSignal, onText: (chunk: string) => void): Promise<CompleteResult> {

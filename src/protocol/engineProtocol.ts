@@ -132,6 +132,11 @@ export interface PrefillParams {
   fim?: FimInput;
   /** …or a plain one. */
   prompt?: string;
+  /**
+   * The requests' prompt budget (InfillParams.promptBudgetMs): when the whole prompt would not fit
+   * it, the prompt a request would evaluate now is prefilled first, then the whole one.
+   */
+  promptBudgetMs?: number;
 }
 
 export interface PrefillResult {

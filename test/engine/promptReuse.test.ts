@@ -131,6 +131,19 @@ describe("prompt reuse through the Hearth engine", function () {
       }
     });
 
+    it("a file just opened: a prefill first evaluates the prompt a request would cut to its budget, so a pause too short for the whole prompt still makes the first keystroke cheap", async () => {
+      const text = codeLines(280, 7000).join("\n") + "\n";
+      const layout = { ...DEFAULT_LAYOUT, prefixLines: 300, prefixChars: 20_000, suffixLines: 8 };
+      const document = snapshot(text, text.length);
+      // A pause of 150 ms: long enough for the budgeted prompt (the 32-token minimum), far too short for the whole one.
+      const prefill = await engine.request("prefill", { fim: fimInputFor(document, [], layout), promptBudgetMs: 1 }, { signal: AbortSignal.timeout(150) });
+      assert.equal(prefill.ran, true, JSON.stringify(prefill));
+      const typed = snapshot(text + "x", text.length + 1);
+      const first = await engine.request("infill", { ...fimInputFor(typed, [], layout), maxTokens: 1, temperature: 0, promptBudgetMs: 1 });
+      // Cold, the request would evaluate its 32-token minimum; prefilled, the typed "x" and the token left for it.
+      assert.ok(first.stats.evaluatedTokens <= 4, `${JSON.stringify(prefill)} then ${JSON.stringify(first.stats)}`);
+    });
+
     it("a request preempts a running prefill, which keeps what it evaluated for later", async () => {
       const text = codeLines(280, 1000).join("\n") + "\n";
       const document = snapshot(text, text.length);

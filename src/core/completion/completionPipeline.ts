@@ -234,7 +234,8 @@ export class CompletionPipeline {
     if (!model || signal.aborted) return undefined;
     const chunks = model.fim ? await this.chunksFor(document, signal, false) : [];
     if (signal.aborted || this.openRequests > 0) return undefined;
-    const params: PrefillParams = model.fim ? { fim: fimInputFor(document, chunks) } : { prompt: plainPromptFor(document) };
+    const budget = this.options.promptBudgetMs === undefined ? {} : { promptBudgetMs: this.options.promptBudgetMs };
+    const params: PrefillParams = model.fim ? { fim: fimInputFor(document, chunks), ...budget } : { prompt: plainPromptFor(document), ...budget };
     return backend.prefill(params, signal).catch(() => undefined);
   }
 
