@@ -130,7 +130,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     set: (key, value) => context.globalState.update(hashKey(key), value),
   }));
   void vscode.commands.executeCommand("setContext", "hearth.completionsPaused", false);
-  const walkthrough = new WalkthroughProgress(() => modelConfiguration().completionModelPath !== "" || modelConfiguration().chatModelPath !== "");
+  const walkthrough = new WalkthroughProgress(() => models.chosen("completion") || models.chosen("chat"));
   const pickModel = (role: ModelRole | "both") => () => selectModel(role, models, catalog, log, () => walkthrough.announce());
 
   context.subscriptions.push(

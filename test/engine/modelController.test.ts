@@ -62,6 +62,7 @@ describe("model controller (real engine, stories260K)", function () {
   };
 
   it("switches to a model that loads and saves its setting only once it serves", async () => {
+    assert.equal(controller.chosen("completion"), true, "configured, not loaded yet: chosen");
     assert.equal((await controller.ensure("completion"))?.displayName, "tiny-stories-a");
     const saved: string[] = [];
     let stateWhenSaved: string | undefined;
@@ -107,6 +108,7 @@ describe("model controller (real engine, stories260K)", function () {
     const state = controller.state("completion");
     assert.ok(state.kind === "error" && state.cause === "load" && state.previous === undefined, JSON.stringify(state));
     assert.match(state.message, /notes\.gguf/);
+    assert.equal(controller.chosen("completion"), false, "a configured file that failed does not tick the walkthrough's step");
     loads.length = 0;
     assert.equal(await controller.ensure("completion"), undefined);
     assert.deepEqual(loads, [], "the failed file is not loaded again on the next request");
@@ -114,6 +116,7 @@ describe("model controller (real engine, stories260K)", function () {
     const result = await controller.switchTo("completion", modelA, saveCompletionPath([]));
     assert.ok(result.ok);
     assert.equal(controller.state("completion").kind, "ready");
+    assert.equal(controller.chosen("completion"), true);
   });
 
   it("Unload leaves a configured model 'unloaded' with its name; the next use loads it again", async () => {

@@ -65,6 +65,16 @@ export class ModelController {
     return state.kind === "ready" ? state.info : state.kind === "error" ? state.previous : undefined;
   }
 
+  /**
+   * A model is chosen for the role (the walkthrough's "Choose a local model" step): one serves it,
+   * or one is configured that has not failed to load.
+   */
+  chosen(role: ModelRole): boolean {
+    if (this.serving(role)) return true;
+    const state = this.state(role);
+    return this.configuredPath(role) !== "" && !(state.kind === "error" && state.cause === "load");
+  }
+
   /** The role has a model loaded, loading or failed: not never used, not unloaded on request. */
   inUse(role: ModelRole): boolean {
     const kind = this.state(role).kind;
