@@ -55,7 +55,8 @@ interface SideRun {
   typedAhead: number;
   typedChars: number;
   cpuSeconds: number | undefined;
-  prefills: { runs: number; complete: number; evaluatedTokens: number };
+  /** Idle prefills; the requests a prefill slice still running at the keystroke delayed past their debounce, and by how much in all. */
+  prefills: { runs: number; complete: number; evaluatedTokens: number; delayedRequests: number; delayMs: number };
 }
 
 // Regions that cross a window step (multiples of 32 lines) so steps show up among the requests.
@@ -64,6 +65,9 @@ const SOURCES: ReplaySource[] = [
   { label: "JavaScript (esbuild/lib/main.js)", path: "node_modules/esbuild/lib/main.js", languageId: "javascript", startLine: 400, lines: 40 },
   { label: "Python (flatted/python/flatted.py)", path: "node_modules/flatted/python/flatted.py", languageId: "python", startLine: 40, lines: 40 },
 ];
+
+const SAME_POLICY_LABEL = "llama-server /infill (llama.vscode's requests, --cache-reuse 256), sent when Hearth sends its";
+const LLAMA_VSCODE_POLICY_LABEL = "llama-server /infill, sent when llama.vscode sends them (VS Code's 50 ms debounce, one at a time, never cancelled)";
 
 /** As in the extension: a second of uncached prompt at most per request; the rest is prefilled. */
 const PROMPT_BUDGET_MS = 1000;
@@ -95,49 +99,119 @@ interface ReplayHooks {
   beforeRequest?: (step: number) => void;
 }
 
-/** One file retyped from `region.start` to `region.end`; stops after `maxRequests` model requests. */
-async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fullText: string, region: { start: number; end: number },
-  random: Prng, maxRequests: number, hooks: ReplayHooks, run: SideRun): Promise<void> {
+/** One moment VS Code asks for a suggestion: after a keystroke or a cursor move, `gapMs` before the next. */
+interface TypingStep {
+  step: number;
+  kind: KeyKind;
+  document: DocumentSnapshot;
+  /** When the keystroke or move happened, on the file's simulated clock. */
+  atMs: number;
+  gapMs: number;
+}
+
+/** What the user did, told before the step it leads to: an edit (characters inserted; 0 for Backspace) or a cursor move. */
+type UserInput = (atMs: number, change: { insertedChars: number } | "move") => void;
+
+/**
+ * The replay of one file as a sequence of steps, the same on every side: `region` retyped
+ * character by character with typos fixed at once and looks at a line above.
+ */
+function* typingSteps(source: ReplaySource, fullText: string, region: { start: number; end: number }, random: Prng, input: UserInput): Generator<TypingStep> {
   const target = fullText.slice(region.start, region.end);
   let text = fullText.slice(0, region.start) + fullText.slice(region.end);
   let offset = region.start;
   let clock = 0;
   let step = 0;
-  let firstInFile = true;
-  const snapshot = (at = offset): DocumentSnapshot => ({ uri: `file:///${source.label}`, languageId: source.languageId, filePath: source.path || "story.txt", text, offset: at, indent: { useTabs: false, size: 2 } });
-  const keystroke = (insert: string | "backspace") => {
+  const snapshot = (): DocumentSnapshot => ({ uri: `file:///${source.label}`, languageId: source.languageId, filePath: source.path || "story.txt", text, offset, indent: { useTabs: false, size: 2 } });
+  const edit = (insert: string | "backspace") => {
     if (insert === "backspace") {
       text = text.slice(0, offset - 1) + text.slice(offset);
       offset -= 1;
     } else {
       text = text.slice(0, offset) + insert + text.slice(offset);
       offset += insert.length;
-      run.typedChars += insert.length;
     }
-    pipeline.debounce.recordKeystroke(clock);
+    input(clock, { insertedChars: insert === "backspace" ? 0 : insert.length });
   };
+  const at = (kind: KeyKind, gapMs: number): TypingStep => ({ step: ++step, kind, document: snapshot(), atMs: clock, gapMs });
+
+  for (let index = 0; index < target.length; index++) {
+    if (random.next() < 0.03 && /\w/.test(target[index])) {
+      // A typo fixed at once, then sometimes a moment to re-read.
+      edit("x");
+      yield at("char", 120);
+      clock += 120;
+      edit("backspace");
+      const gap = random.next() < 0.3 ? 500 + random.next() * 800 : 150;
+      yield at("backspace", gap);
+      clock += gap;
+    }
+    const char = target[index];
+    edit(char);
+    const gap = keyGap(random, char);
+    yield at(char === "\n" ? "enter" : "char", gap);
+    clock += gap;
+    if (char === "\n" && random.next() < 0.12) {
+      // A look at a line above (5–40 lines up), then back to where the user was typing.
+      const lineStarts = [...text.slice(0, offset).matchAll(/\n/g)].map((match) => match.index);
+      const back = lineStarts.length - Math.min(lineStarts.length, 5 + Math.floor(random.next() * 35));
+      const saved = offset;
+      offset = back > 0 ? lineStarts[back] : 0;
+      input(clock, "move");
+      const readMs = 1200 + random.next() * 1300;
+      yield at("jump", readMs);
+      clock += readMs;
+      offset = saved;
+      input(clock, "move");
+      const returnMs = 600 + random.next() * 500;
+      yield at("jump", returnMs);
+      clock += returnMs;
+    }
+  }
+}
+
+/** The file's simulated clock, which the pipeline's debounce reads. */
+interface SimulatedClock { nowMs: number }
+
+/**
+ * Hearth's side of one file: a request where the adaptive debounce fires (the pipeline waits it
+ * out in real time), idle prefill in the pauses; stops after `maxRequests` model requests.
+ * Returns how many steps were replayed, for the baseline to replay the same keystrokes.
+ */
+async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fullText: string, region: { start: number; end: number },
+  random: Prng, maxRequests: number, hooks: ReplayHooks, run: SideRun, clock: SimulatedClock): Promise<number> {
+  let firstInFile = true;
+  /**
+   * How long after the next keystroke the engine stays busy finishing a prefill slice (the
+   * keystroke cancels the prefill, which stops at the end of its slice). The replay runs one
+   * thing at a time, so that time passed before the next step; a request that the slice delays
+   * beyond its debounce gets the delay added to its time to ghost text.
+   */
+  let busyAfterKeyMs = 0;
   const prefillIn = async (document: DocumentSnapshot, startAfterMs: number, gapMs: number) => {
     if (!hooks.prefill || startAfterMs >= gapMs) return;
-    const result = await pipeline.prefill(document, AbortSignal.timeout(Math.max(1, Math.round(gapMs - startAfterMs))));
+    const allowedMs = Math.max(1, Math.round(gapMs - startAfterMs));
+    const began = performance.now();
+    const result = await pipeline.prefill(document, AbortSignal.timeout(allowedMs));
+    busyAfterKeyMs = Math.max(0, performance.now() - began - allowedMs);
     if (result?.ran) {
       run.prefills.runs++;
       if (result.complete) run.prefills.complete++;
       run.prefills.evaluatedTokens += result.evaluatedTokens;
     }
   };
-  /** Where VS Code asks for a suggestion: after a keystroke or a cursor move, `gap` ms before the next. */
-  const opportunity = async (kind: KeyKind, gap: number) => {
-    step++;
+  const opportunity = async ({ step, kind, document, gapMs: gap }: TypingStep) => {
     // As in the extension (src/core/completion/idlePrefill.ts): a cursor moved without typing prefills nothing.
     const prefill = kind === "jump" ? async () => undefined : prefillIn;
-    const document = snapshot();
     const line = cursorLine(document);
     if (pipeline.cache.get(document.uri, document.text.slice(0, document.offset), line.after)) {
       run.typedAhead++;
       await prefill(document, IDLE_PREFILL_MS, gap);
       return;
     }
-    const debounceMs = pipeline.debounce.delayMs(CONFIGURED_DEBOUNCE_MS);
+    const debounceMs = pipeline.debounce.remainingMs(CONFIGURED_DEBOUNCE_MS);
+    const busyMs = busyAfterKeyMs;
+    busyAfterKeyMs = 0;
     if (gap < debounceMs) return;
     hooks.beforeRequest?.(step);
     const lastBefore = pipeline.lastRequest;
@@ -147,7 +221,13 @@ async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fu
     const elapsed = performance.now() - started;
     const request = pipeline.lastRequest;
     if (request && request !== lastBefore) {
-      run.requests.push({ file: source.label, step, kind: firstInFile ? "first" : kind, msToGhostText: elapsed, late: elapsed > gap, stats: request.stats });
+      const delayedMs = Math.max(0, busyMs - debounceMs);
+      if (delayedMs > 0) {
+        run.prefills.delayedRequests++;
+        run.prefills.delayMs += delayedMs;
+      }
+      const msToGhostText = elapsed + delayedMs;
+      run.requests.push({ file: source.label, step, kind: firstInFile ? "first" : kind, msToGhostText, late: msToGhostText > gap, stats: request.stats });
       firstInFile = false;
       // The extension prefills right after a request that left context out, else at the next pause.
       const leftOut = (request.stats.leftOutTokens ?? 0) > 0;
@@ -157,40 +237,69 @@ async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fu
     }
   };
 
-  // Opening the file: a prefill while the user finds the place.
-  await prefillIn(snapshot(), SOON_PREFILL_MS, OPEN_FILE_MS);
   const requestsAtStart = run.requests.length;
-  const requestsSoFar = () => run.requests.length - requestsAtStart;
-  for (let index = 0; index < target.length && requestsSoFar() < maxRequests; index++) {
-    if (random.next() < 0.03 && /\w/.test(target[index])) {
-      // A typo fixed at once, then sometimes a moment to re-read.
-      keystroke("x");
-      await opportunity("char", 120);
-      clock += 120;
-      keystroke("backspace");
-      const gap = random.next() < 0.3 ? 500 + random.next() * 800 : 150;
-      await opportunity("backspace", gap);
-      clock += gap;
+  let steps = 0;
+  let opened = false;
+  for (const typed of typingSteps(source, fullText, region, random, (atMs, change) => {
+    clock.nowMs = atMs;
+    if (change === "move") {
+      pipeline.debounce.recordMove(atMs);
+    } else {
+      run.typedChars += change.insertedChars;
+      pipeline.debounce.recordKeystroke(atMs);
     }
-    const char = target[index];
-    keystroke(char);
-    const gap = keyGap(random, char);
-    await opportunity(char === "\n" ? "enter" : "char", gap);
-    clock += gap;
-    if (char === "\n" && random.next() < 0.12) {
-      // A look at a line above (5–40 lines up), then back to where the user was typing.
-      const lineStarts = [...text.slice(0, offset).matchAll(/\n/g)].map((match) => match.index);
-      const back = lineStarts.length - Math.min(lineStarts.length, 5 + Math.floor(random.next() * 35));
-      const saved = offset;
-      offset = back > 0 ? lineStarts[back] : 0;
-      const readMs = 1200 + random.next() * 1300;
-      await opportunity("jump", readMs);
-      clock += readMs;
-      offset = saved;
-      const returnMs = 600 + random.next() * 500;
-      await opportunity("jump", returnMs);
-      clock += returnMs;
+  })) {
+    if (!opened) {
+      // Opening the file: a prefill while the user finds the place (before the first keystroke).
+      opened = true;
+      const beforeTyping = { ...typed.document, text: fullText.slice(0, region.start) + fullText.slice(region.end), offset: region.start };
+      await prefillIn(beforeTyping, SOON_PREFILL_MS, OPEN_FILE_MS);
     }
+    steps = typed.step;
+    await opportunity(typed);
+    if (run.requests.length - requestsAtStart >= maxRequests) break;
+  }
+  return steps;
+}
+
+/** VS Code asks inline completion providers this long after the last keystroke (its InlineCompletionsDebounce). */
+const VSCODE_DEBOUNCE_MS = 50;
+/** llama.vscode polls this often for the request in flight to end (its DELAY_BEFORE_COMPL_REQUEST). */
+const LLAMA_VSCODE_POLL_MS = 150;
+
+/**
+ * The baseline as llama.vscode drives it in VS Code: asked 50 ms after each keystroke, one request
+ * at a time, a call that finds one in flight polls every 150 ms until it ends (and gives up when
+ * the next keystroke cancels it), and a request once sent runs to its end (llama.vscode never
+ * aborts it). The server's real time per request is laid on the replay's simulated clock, so a
+ * request sent during typing delays the answer at the next pause. Not modelled, both of which
+ * would only add server work: its future-suggestion requests after each answer and its ring
+ * updates. Replays exactly `steps` steps (the keystrokes Hearth's side replayed).
+ */
+async function replayFileAsLlamaVscode(pipeline: CompletionPipeline, source: ReplaySource, fullText: string, region: { start: number; end: number },
+  random: Prng, steps: number, hooks: ReplayHooks, run: SideRun): Promise<void> {
+  let busyUntil = 0;
+  let firstInFile = true;
+  for (const { step, kind, document, atMs, gapMs } of typingSteps(source, fullText, region, random, (_, change) => {
+    if (change !== "move") run.typedChars += change.insertedChars;
+  })) {
+    if (step > steps) break;
+    const nextKeyAt = atMs + gapMs;
+    const calledAt = atMs + VSCODE_DEBOUNCE_MS;
+    if (calledAt >= nextKeyAt) continue;
+    const startsAt = busyUntil <= calledAt ? calledAt : calledAt + Math.ceil((busyUntil - calledAt) / LLAMA_VSCODE_POLL_MS) * LLAMA_VSCODE_POLL_MS;
+    if (startsAt >= nextKeyAt) continue;
+    hooks.beforeRequest?.(step);
+    const lastBefore = pipeline.lastRequest;
+    const started = performance.now();
+    await pipeline.provide(document, { manual: false, signal: new AbortController().signal });
+    const elapsed = performance.now() - started;
+    const request = pipeline.lastRequest;
+    if (!request || request === lastBefore) continue;
+    busyUntil = startsAt + elapsed;
+    const msToGhostText = busyUntil - atMs;
+    run.requests.push({ file: source.label, step, kind: firstInFile ? "first" : kind, msToGhostText, late: msToGhostText > gapMs, stats: request.stats });
+    firstInFile = false;
   }
 }
 
@@ -285,15 +394,24 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
   let storySummary: SideSummary | undefined;
   let llamaBench: LlamaBenchFigures | string = "skipped: no llama-bench binary";
 
-  /** The same files, seeds, rhythm and context on every side; one pipeline for all files, as in the editor. */
-  const replaySide = async (label: string, backend: CompletionBackend, options: { prefill: boolean; pid: () => number | undefined; onStep?: (key: string) => void }) => {
+  /** Steps Hearth's side replayed per file: the other sides replay the same keystrokes. */
+  const stepsPerFile = new Map<string, number>();
+  /**
+   * The same files, seeds, rhythm and context on every side; one pipeline for all files, as in
+   * the editor. `asLlamaVscode`: the requests llama.vscode would send (see replayFileAsLlamaVscode).
+   */
+  const replaySide = async (label: string, backend: CompletionBackend, options: { prefill: boolean; pid: () => number | undefined; onStep?: (key: string) => void; asLlamaVscode?: boolean }) => {
     const opened: ReplaySource[] = [];
+    const clock: SimulatedClock = { nowMs: 0 };
     const pipeline = new CompletionPipeline(backend, {
       ...PIPELINE_OPTIONS,
+      // llama.vscode has no debounce of its own: VS Code's 50 ms is modelled by its replay.
+      ...(options.asLlamaVscode ? { debounceMs: () => 0 } : {}),
       promptBudgetMs: options.prefill ? PROMPT_BUDGET_MS : undefined,
       context: async () => contextFrom(opened.slice(0, -1), texts),
+      now: () => clock.nowMs,
     });
-    const run: SideRun = { requests: [], typedAhead: 0, typedChars: 0, cpuSeconds: undefined, prefills: { runs: 0, complete: 0, evaluatedTokens: 0 } };
+    const run: SideRun = { requests: [], typedAhead: 0, typedChars: 0, cpuSeconds: undefined, prefills: { runs: 0, complete: 0, evaluatedTokens: 0, delayedRequests: 0, delayMs: 0 } };
     const cpuBefore = cpuSeconds(options.pid());
     for (const source of SOURCES) {
       const fullText = texts.get(source.path) ?? "";
@@ -301,10 +419,13 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
       const start = lines.slice(0, source.startLine).join("\n").length + 1;
       const end = start + lines.slice(source.startLine, source.startLine + source.lines).join("\n").length;
       opened.push(source);
-      await replayFile(pipeline, source, fullText, { start, end }, new Prng(7), maxRequests, {
-        prefill: options.prefill,
-        beforeRequest: (step) => options.onStep?.(`${source.label}:${step}`),
-      }, run);
+      const hooks: ReplayHooks = { prefill: options.prefill, beforeRequest: (step) => options.onStep?.(`${source.label}:${step}`) };
+      if (options.asLlamaVscode) {
+        await replayFileAsLlamaVscode(pipeline, source, fullText, { start, end }, new Prng(7), stepsPerFile.get(source.label) ?? Infinity, hooks, run);
+      } else {
+        const steps = await replayFile(pipeline, source, fullText, { start, end }, new Prng(7), maxRequests, hooks, run, clock);
+        if (!stepsPerFile.has(source.label)) stepsPerFile.set(source.label, steps);
+      }
       console.log(`  ${label}: ${source.label}, ${run.requests.length} model requests so far`);
     }
     const cpuAfter = cpuSeconds(options.pid());
@@ -338,9 +459,12 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
       try {
         server = await startLlamaServer(tools.server, codePath, { threads, contextSize: 4096 });
         const url = server.url;
-        await replaySide("llama-server /infill (llama.vscode's requests, --cache-reuse 256)",
-          llamaServerBackend(url, { name: hearthInfo.displayName, fim: hearthInfo.fim }, () => generatedAt.get(step) ?? PIPELINE_OPTIONS.maxTokens.singleLine),
-          { prefill: false, pid: () => server?.pid, onStep: (key) => (step = key) });
+        const model = { name: hearthInfo.displayName, fim: hearthInfo.fim };
+        const tokensAtStep = () => generatedAt.get(step) ?? PIPELINE_OPTIONS.maxTokens.singleLine;
+        await replaySide(SAME_POLICY_LABEL, llamaServerBackend(url, model, tokensAtStep), { prefill: false, pid: () => server?.pid, onStep: (key) => (step = key) });
+        if (!args.includes("--no-llama-vscode-policy")) {
+          await replaySide(LLAMA_VSCODE_POLICY_LABEL, llamaServerBackend(url, model, tokensAtStep), { prefill: false, pid: () => server?.pid, onStep: (key) => (step = key), asLlamaVscode: true });
+        }
       } finally {
         await server?.stop();
       }
@@ -352,14 +476,15 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
     const storiesPath = await getTestModel("stories260K-fim");
     models.push({ name: "stories260K-fim", sha256: await fileSha256(storiesPath) });
     const stories = await engine.request("loadModel", { role: "completion", modelPath: storiesPath, settings: { threads: 1, contextSize: 4096, gpuLayers: 0, gpu: false } });
+    const storyClock: SimulatedClock = { nowMs: 0 };
     const storyPipeline = new CompletionPipeline({
       model: async () => ({ name: stories.displayName, fim: stories.fim }),
       infill: (params, signal) => engine.request("infill", params, { signal }),
       complete: (params, signal) => engine.request("complete", params, { signal }),
       prefill: (params, signal) => engine.request("prefill", params, { signal }),
-    }, { ...PIPELINE_OPTIONS, promptBudgetMs: PROMPT_BUDGET_MS });
-    const storyRun: SideRun = { requests: [], typedAhead: 0, typedChars: 0, cpuSeconds: undefined, prefills: { runs: 0, complete: 0, evaluatedTokens: 0 } };
-    await replayFile(storyPipeline, STORY, STORY_TEXT, { start: 0, end: STORY_TEXT.length }, new Prng(11), 60, { prefill: true }, storyRun);
+    }, { ...PIPELINE_OPTIONS, promptBudgetMs: PROMPT_BUDGET_MS, now: () => storyClock.nowMs });
+    const storyRun: SideRun = { requests: [], typedAhead: 0, typedChars: 0, cpuSeconds: undefined, prefills: { runs: 0, complete: 0, evaluatedTokens: 0, delayedRequests: 0, delayMs: 0 } };
+    await replayFile(storyPipeline, STORY, STORY_TEXT, { start: 0, end: STORY_TEXT.length }, new Prng(11), 60, { prefill: true }, storyRun, storyClock);
     storyPipeline.dispose();
     storySummary = summarize("stories260K-fim retyping a story (real model, its own domain)", storyRun);
   } finally {
@@ -368,17 +493,22 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
 
   const machineLoad = load.stop();
   const [hearth] = summaries;
-  const server = summaries.find((summary) => summary.label.startsWith("llama-server"));
   const ratio = (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || b === 0 ? undefined : round(a / b, 3);
-  const comparison = server && {
+  const against = (server: SideSummary) => ({
     ghostTextP50: ratio(hearth.ghostTextMs.p50, server.ghostTextMs.p50),
     ghostTextP95: ratio(hearth.ghostTextMs.p95, server.ghostTextMs.p95),
     cpuSecondsPer100Chars: ratio(hearth.cpuSecondsPer100Chars, server.cpuSecondsPer100Chars),
     byKind: Object.fromEntries(KINDS.map((kind) => [kind, {
       evaluated: ratio(hearth.byKind[kind].evaluated, server.byKind[kind].evaluated),
       ghostP50: ratio(hearth.byKind[kind].ghostP50, server.byKind[kind].ghostP50),
-    }])),
-  };
+    }])) as Record<KeyKind, { evaluated: number | undefined; ghostP50: number | undefined }>,
+  });
+  const baselines = [
+    { key: "sameRequests", short: "server, same requests", summary: summaries.find((summary) => summary.label === SAME_POLICY_LABEL) },
+    { key: "asLlamaVscode", short: "server, llama.vscode's requests", summary: summaries.find((summary) => summary.label === LLAMA_VSCODE_POLICY_LABEL) },
+  ].flatMap(({ key, short, summary }) => summary ? [{ key, short, summary, comparison: against(summary) }] : []);
+  const shortName = (summary: SideSummary) => baselines.find((baseline) => baseline.summary === summary)?.short ?? summary.label.split(" ")[0];
+  const comparison = baselines.length ? Object.fromEntries(baselines.map((baseline) => [baseline.key, baseline.comparison])) : undefined;
   const generation = {
     hearthTokensPerSecond: hearth.generationTokensPerSecond,
     llamaBench,
@@ -393,19 +523,23 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
 
   console.log(`\nThreads ${threads}, context 4096, ${machine.cores} cores (${machine.cpuModel}); load average ${machineLoad.start} at start, mean ${machineLoad.mean}, max ${machineLoad.max}; ${models.map((model) => `${model.name} ${model.sha256.slice(0, 12)}…`).join(", ")}; llama.cpp ${typeof tools === "string" ? tools : tools.origin}\n`);
   console.log(markdownTable(
-    ["side", "model requests", "late (after next key)", "ghost text p50/p95/p99 ms", "evaluated / reused (shifted) per request", "≤ new+2", "generated", "gen tok/s", "CPU s per 100 chars", "prefills (complete)"],
+    ["side", "model requests", "late (after next key)", "ghost text p50/p95/p99 ms", "evaluated / reused (shifted) per request", "≤ new+2", "generated", "gen tok/s", "CPU s per 100 chars", "prefills (complete), tokens; requests a slice delayed (ms)"],
     [...summaries, ...(storySummary ? [storySummary] : [])].map((summary) => [summary.label, summary.modelRequests, `${summary.late} (${round(summary.lateShare * 100, 0)}%)`,
       `${summary.ghostTextMs.p50}/${summary.ghostTextMs.p95}/${summary.ghostTextMs.p99}`,
       `${summary.evaluatedPerRequest} / ${summary.reusedPerRequest} (${summary.shiftedPerRequest})`, summary.withinNewPlusTwo ?? "–", summary.generatedTokens,
-      summary.generationTokensPerSecond, summary.cpuSecondsPer100Chars ?? "–", `${summary.prefills.runs} (${summary.prefills.complete})`])));
+      summary.generationTokensPerSecond, summary.cpuSecondsPer100Chars ?? "–", summary.prefills.runs ? `${summary.prefills.runs} (${summary.prefills.complete}), ${summary.prefills.evaluatedTokens}; ${summary.prefills.delayedRequests} (${round(summary.prefills.delayMs, 0)})` : "–"])));
   console.log();
-  console.log(markdownTable(["keystroke", ...summaries.flatMap((summary) => [`${summary.label.split(" ")[0]} requests`, "evaluated", "prompt ms p50", "ghost p50/p95 ms"]), ...(comparison ? ["evaluated ratio", "ghost p50 ratio"] : [])],
-    KINDS.map((kind) => [kind, ...summaries.flatMap((summary) => {
-      const figures = summary.byKind[kind];
-      return [figures.requests, figures.evaluated, figures.promptMsP50, `${figures.ghostP50}/${figures.ghostP95}`];
-    }), ...(comparison ? [comparison.byKind[kind].evaluated ?? "–", comparison.byKind[kind].ghostP50 ?? "–"] : [])])));
-  if (comparison) console.log(`\nHearth ÷ llama-server: time to ghost text p50 ${comparison.ghostTextP50}, p95 ${comparison.ghostTextP95}; CPU seconds per 100 typed characters ${comparison.cpuSecondsPer100Chars}`);
-  else console.log(`\nllama-server baseline: ${typeof tools === "string" ? tools : "not run"}`);
+  console.log(markdownTable(["keystroke", ...summaries.flatMap((summary) => [`${shortName(summary)}: requests`, "evaluated", "prompt ms p50", "ghost p50/p95 ms"]),
+    ...baselines.flatMap((baseline) => [`evaluated ratio (${baseline.short})`, `ghost p50 ratio (${baseline.short})`])],
+  KINDS.map((kind) => [kind, ...summaries.flatMap((summary) => {
+    const figures = summary.byKind[kind];
+    return [figures.requests, figures.evaluated, figures.promptMsP50, `${figures.ghostP50}/${figures.ghostP95}`];
+  }), ...baselines.flatMap((baseline) => [baseline.comparison.byKind[kind].evaluated ?? "–", baseline.comparison.byKind[kind].ghostP50 ?? "–"])])));
+  console.log();
+  for (const baseline of baselines) {
+    console.log(`Hearth ÷ llama-server (${baseline.short}): time to ghost text p50 ${baseline.comparison.ghostTextP50}, p95 ${baseline.comparison.ghostTextP95}; CPU seconds per 100 typed characters ${baseline.comparison.cpuSecondsPer100Chars}`);
+  }
+  if (!baselines.length) console.log(`llama-server baseline: ${typeof tools === "string" ? tools : "not run"}`);
   if (serverRetries.count > 0) console.log(`llama-server: ${serverRetries.count} request(s) sent again with one more token to generate (its output parser rejected a broken character)`);
   console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${typeof llamaBench === "string" ? llamaBench : `${llamaBench.generationTokensPerSecond} tok/s (prompt ${llamaBench.promptTokensPerSecond} tok/s) after ${llamaBench.depth} tokens in the cache`}${generation.hearthOverLlamaBench ? `; ratio ${generation.hearthOverLlamaBench}` : ""}`);
   console.log(`written ${path}`);
