@@ -77,6 +77,18 @@ export interface CompletionRequestRecord {
   speculative: boolean;
 }
 
+/**
+ * A prefill is worth it where a suggestion would be made, or soon will be: a comment before its
+ * first word, the middle of a word. The prompt there differs from the next request's only in the
+ * cursor's line (a file opened in a doc comment still gets its first keystrokes' prompt ready).
+ * Not in comments or strings the settings keep suggestions out of.
+ */
+function worthPrefilling(document: DocumentSnapshot, suggestIn: SuggestIn = { comments: true, strings: true }): boolean {
+  const decision = decideSuggestion(document, false, suggestIn);
+  if (decision.suggest) return true;
+  return decision.reason === "mid-word" || (decision.reason === "comment" && suggestIn.comments);
+}
+
 export class CompletionPipeline {
   readonly cache = new CompletionCache();
   readonly debounce: AdaptiveDebounce;
@@ -229,7 +241,7 @@ export class CompletionPipeline {
    */
   async prefill(document: DocumentSnapshot, signal: AbortSignal = new AbortController().signal): Promise<PrefillResult | undefined> {
     const backend = this.backend;
-    if (!backend.prefill || this.openRequests > 0 || !decideSuggestion(document, false, this.options.suggestIn?.()).suggest) return undefined;
+    if (!backend.prefill || this.openRequests > 0 || !worthPrefilling(document, this.options.suggestIn?.())) return undefined;
     const model = await this.backend.model();
     if (!model || signal.aborted) return undefined;
     const chunks = model.fim ? await this.chunksFor(document, signal, false) : [];

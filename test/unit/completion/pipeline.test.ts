@@ -312,9 +312,27 @@ describe("completion pipeline: context chunks at stable moments and idle prefill
     const result = await completions.prefill(document);
     assert.equal(result?.ran, true);
     assert.deepEqual(backend.prefills[0].fim, fimInputFor(document));
+    assert.equal(backend.prefills[0].promptBudgetMs, 250, "the prompt a request would cut to comes first");
     await completions.provide(document, { manual: false, signal: signal() });
     assert.equal((backend.requests[0] as InfillParams).promptBudgetMs, 250);
     assert.equal(asked, 1, "the left-out context is prefilled next");
+  });
+
+  it("prefills where a suggestion will soon be made (a comment before its first word, mid-word), not where the settings keep them out", async () => {
+    const backend = new ScriptedBackend(["x"], qwen);
+    let suggestIn = { comments: true, strings: true };
+    const completions = new CompletionPipeline(backend, { maxTokens: { singleLine: 8, multiLine: 8 }, debounceMs: () => 0, timeBudgetMs: 1000, speculate: false, suggestIn: () => suggestIn });
+    const code = "export function load(path: string) {\n  return read(path);\n}\n";
+    const inDocComment = doc(`/**\n * █\n */\n${code}`);
+    const midWord = doc(`${code}const val█ue = 1;\n`);
+    const inString = doc(`${code}const name = "ab█";\n`);
+    assert.equal((await completions.prefill(inDocComment))?.ran, true, "a doc comment before its first word");
+    assert.equal((await completions.prefill(midWord))?.ran, true, "the middle of a word");
+    assert.equal((await completions.prefill(inString))?.ran, true);
+    suggestIn = { comments: false, strings: false };
+    assert.equal(await completions.prefill(inDocComment), undefined, "comments are off");
+    assert.equal(await completions.prefill(inString), undefined, "strings are off");
+    assert.equal(backend.prefills.length, 3);
   });
 
   it("does not prefill while a request is open", async () => {
