@@ -325,6 +325,25 @@ interface SideSummary {
   requests: { file: string; step: number; kind: KeyKind; msToGhostText: number; late: boolean; stats: GenerationStats }[];
 }
 
+/** A request that generated enough tokens to time its generation (after the first token, which the prompt decides). */
+const generatesEnough = (request: ModelRequest) => request.stats.generatedTokens >= 4 && request.stats.generationMs > request.stats.firstTokenMs;
+const generationRate = (request: ModelRequest) => (request.stats.generatedTokens - 1) / ((request.stats.generationMs - request.stats.firstTokenMs) / 1000);
+
+/** Generation slows as the context grows: Hearth's requests in three bands of prompt depth, each compared with llama-bench at its median depth. */
+interface DepthBand { depth: number; requests: number; hearthTokensPerSecond: number }
+
+function depthBands(requests: readonly ModelRequest[]): DepthBand[] {
+  const generating = requests.filter(generatesEnough).sort((a, b) => a.stats.promptTokens - b.stats.promptTokens);
+  const bands = 3;
+  return Array.from({ length: bands }, (_, band) => generating.slice(Math.floor((band * generating.length) / bands), Math.floor(((band + 1) * generating.length) / bands)))
+    .filter((band) => band.length > 0)
+    .map((band) => ({
+      depth: Math.round(percentile(band.map((request) => request.stats.promptTokens), 50)),
+      requests: band.length,
+      hearthTokensPerSecond: round(mean(band.map(generationRate)), 1),
+    }));
+}
+
 const mean = (values: readonly number[]) => values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : 0;
 
 function summarize(label: string, run: SideRun): SideSummary {
@@ -347,7 +366,7 @@ function summarize(label: string, run: SideRun): SideSummary {
     if (!previous || previous.file !== request.file || !TYPING_ALONG.has(request.kind)) return [];
     return [{ evaluated: request.stats.evaluatedTokens, fresh: Math.max(0, request.stats.promptTokens - previous.stats.promptTokens) }];
   });
-  const generating = requests.filter((request) => request.stats.generatedTokens >= 4 && request.stats.generationMs > request.stats.firstTokenMs);
+  const generating = requests.filter(generatesEnough);
   return {
     label,
     modelRequests: requests.length,
@@ -359,7 +378,7 @@ function summarize(label: string, run: SideRun): SideSummary {
     reusedPerRequest: round(mean(requests.map((request) => request.stats.reusedTokens)), 1),
     shiftedPerRequest: round(mean(requests.map((request) => request.stats.shiftedTokens ?? 0)), 1),
     generatedTokens: requests.reduce((sum, request) => sum + request.stats.generatedTokens, 0),
-    generationTokensPerSecond: round(mean(generating.map((request) => (request.stats.generatedTokens - 1) / ((request.stats.generationMs - request.stats.firstTokenMs) / 1000))), 1),
+    generationTokensPerSecond: round(mean(generating.map(generationRate)), 1),
     withinNewPlusTwo: pairs.length ? round(pairs.filter((pair) => pair.evaluated <= pair.fresh + 2).length / pairs.length, 3) : undefined,
     cpuSecondsPer100Chars: run.cpuSeconds === undefined || run.typedChars === 0 ? undefined : round((run.cpuSeconds / run.typedChars) * 100, 2),
     typedChars: run.typedChars,
@@ -393,6 +412,7 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
   const generatedAt = new Map<string, number>();
   let storySummary: SideSummary | undefined;
   let llamaBench: LlamaBenchFigures | string = "skipped: no llama-bench binary";
+  let bands: DepthBand[] = [];
 
   /** Steps Hearth's side replayed per file: the other sides replay the same keystrokes. */
   const stepsPerFile = new Map<string, number>();
@@ -468,9 +488,9 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
       } finally {
         await server?.stop();
       }
-      // At the depth of Hearth's median prompt: the context its completions generate after.
-      const depth = Math.round(percentile(hearth.requests.map((request) => request.stats.promptTokens), 50));
-      if (tools.bench) llamaBench = await runLlamaBench(tools.bench, codePath, threads, depth).catch((error: unknown) => `llama-bench failed: ${String(error)}`);
+      // At the depths of Hearth's prompts: the context its completions generate after.
+      bands = depthBands(hearth.requests);
+      if (tools.bench) llamaBench = await runLlamaBench(tools.bench, codePath, threads, bands.map((band) => band.depth)).catch((error: unknown) => `llama-bench failed: ${String(error)}`);
     }
 
     const storiesPath = await getTestModel("stories260K-fim");
@@ -509,10 +529,18 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
   ].flatMap(({ key, short, summary }) => summary ? [{ key, short, summary, comparison: against(summary) }] : []);
   const shortName = (summary: SideSummary) => baselines.find((baseline) => baseline.summary === summary)?.short ?? summary.label.split(" ")[0];
   const comparison = baselines.length ? Object.fromEntries(baselines.map((baseline) => [baseline.key, baseline.comparison])) : undefined;
+  // Each band against llama-bench at its depth; overall, both weighted by the band's requests.
+  const byDepth = typeof llamaBench === "string" ? [] : bands.map((band, index) => {
+    const bench = llamaBench.depths[index]?.generationTokensPerSecond ?? Number.NaN;
+    return { ...band, llamaBenchTokensPerSecond: bench, ratio: Number.isFinite(bench) ? ratio(band.hearthTokensPerSecond, bench) : undefined };
+  });
+  const weighted = (pick: (band: (typeof byDepth)[number]) => number) => byDepth.reduce((sum, band) => sum + band.requests * pick(band), 0);
   const generation = {
     hearthTokensPerSecond: hearth.generationTokensPerSecond,
     llamaBench,
-    hearthOverLlamaBench: typeof llamaBench === "string" ? undefined : ratio(hearth.generationTokensPerSecond, llamaBench.generationTokensPerSecond),
+    byDepth,
+    hearthOverLlamaBench: byDepth.length && byDepth.every((band) => Number.isFinite(band.llamaBenchTokensPerSecond))
+      ? ratio(weighted((band) => band.hearthTokensPerSecond), weighted((band) => band.llamaBenchTokensPerSecond)) : undefined,
   };
   const path = await writeResult(large ? "replay-large" : "replay", {
     benchmark: "replay", date: new Date().toISOString(), machine, machineLoad, threads, contextSize: 4096, models, promptBudgetMs: PROMPT_BUDGET_MS,
@@ -541,6 +569,13 @@ export async function runReplayBench(args: readonly string[]): Promise<void> {
   }
   if (!baselines.length) console.log(`llama-server baseline: ${typeof tools === "string" ? tools : "not run"}`);
   if (serverRetries.count > 0) console.log(`llama-server: ${serverRetries.count} request(s) sent again with one more token to generate (its output parser rejected a broken character)`);
-  console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${typeof llamaBench === "string" ? llamaBench : `${llamaBench.generationTokensPerSecond} tok/s (prompt ${llamaBench.promptTokensPerSecond} tok/s) after ${llamaBench.depth} tokens in the cache`}${generation.hearthOverLlamaBench ? `; ratio ${generation.hearthOverLlamaBench}` : ""}`);
+  if (typeof llamaBench === "string") {
+    console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s; llama-bench ${llamaBench}`);
+  } else {
+    console.log(`generation by prompt depth (Hearth's generating requests in thirds; llama-bench at each third's median depth, same file and threads):`);
+    console.log(markdownTable(["depth (tokens in the cache)", "Hearth requests", "Hearth gen tok/s", "llama-bench gen tok/s", "llama-bench prompt tok/s", "ratio"],
+      byDepth.map((band, index) => [band.depth, band.requests, band.hearthTokensPerSecond, band.llamaBenchTokensPerSecond, llamaBench.depths[index]?.promptTokensPerSecond ?? "–", band.ratio ?? "–"])));
+    console.log(`generation: Hearth ${generation.hearthTokensPerSecond} tok/s over all requests; Hearth ÷ llama-bench at the same depths, weighted by requests: ${generation.hearthOverLlamaBench ?? "–"}`);
+  }
   console.log(`written ${path}`);
 }

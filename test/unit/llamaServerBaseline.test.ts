@@ -5,6 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
+import { parseLlamaBenchRows } from "../../bench/llamaBench";
 import { infillBody, llamaServerBackend } from "../../bench/llamaServer";
 import type { InfillParams } from "../../src/protocol/engineProtocol";
 
@@ -84,5 +85,22 @@ describe("llama-server baseline for the replay benchmark", () => {
     } finally {
       await new Promise<void>((resolve) => failing.close(() => resolve()));
     }
+  });
+});
+
+describe("llama-bench yardstick for the replay benchmark", () => {
+  it("reads llama-bench's JSON rows per depth, prompt and generation apart", () => {
+    // The shape llama-bench -o json prints for -p 8 -n 4 -d 0,16 (fields trimmed).
+    const json = JSON.stringify([
+      { n_prompt: 8, n_gen: 0, n_depth: 0, avg_ts: 28803.5 },
+      { n_prompt: 0, n_gen: 4, n_depth: 0, avg_ts: 20467.47 },
+      { n_prompt: 8, n_gen: 0, n_depth: 16, avg_ts: 16922.41 },
+      { n_prompt: 0, n_gen: 4, n_depth: 16, avg_ts: 13448.36 },
+    ]);
+    assert.deepEqual(parseLlamaBenchRows(json, [16, 0, 99]), [
+      { depth: 16, promptTokensPerSecond: 16922.4, generationTokensPerSecond: 13448.4 },
+      { depth: 0, promptTokensPerSecond: 28803.5, generationTokensPerSecond: 20467.5 },
+      { depth: 99, promptTokensPerSecond: Number.NaN, generationTokensPerSecond: Number.NaN },
+    ]);
   });
 });
