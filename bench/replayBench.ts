@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CompletionPipeline, type CompletionBackend, type PipelineOptions } from "../src/core/completion/completionPipeline";
+import { CompletionPipeline, type CompletionBackend, type CompletionRequestRecord, type PipelineOptions } from "../src/core/completion/completionPipeline";
 import type { DocumentSnapshot } from "../src/core/completion/documentSnapshot";
 import { cursorLine } from "../src/core/completion/documentSnapshot";
 import type { ContextChunk } from "../src/core/fim/fimLayout";
@@ -170,6 +170,16 @@ function* typingSteps(source: ReplaySource, fullText: string, region: { start: n
   }
 }
 
+/** Asks the pipeline at `document`; the model request it sent (none when served without one) and the real time it took. */
+async function askTimed(pipeline: CompletionPipeline, document: DocumentSnapshot): Promise<{ request: CompletionRequestRecord | undefined; elapsed: number }> {
+  const lastBefore = pipeline.lastRequest;
+  const started = performance.now();
+  await pipeline.provide(document, { manual: false, signal: new AbortController().signal });
+  const elapsed = performance.now() - started;
+  const request = pipeline.lastRequest;
+  return { request: request !== lastBefore ? request : undefined, elapsed };
+}
+
 /** The file's simulated clock, which the pipeline's debounce reads. */
 interface SimulatedClock { nowMs: number }
 
@@ -214,13 +224,9 @@ async function replayFile(pipeline: CompletionPipeline, source: ReplaySource, fu
     busyAfterKeyMs = 0;
     if (gap < debounceMs) return;
     hooks.beforeRequest?.(step);
-    const lastBefore = pipeline.lastRequest;
-    const started = performance.now();
-    await pipeline.provide(document, { manual: false, signal: new AbortController().signal });
     // The pipeline waits out its debounce itself (in real time), so the elapsed time includes it.
-    const elapsed = performance.now() - started;
-    const request = pipeline.lastRequest;
-    if (request && request !== lastBefore) {
+    const { request, elapsed } = await askTimed(pipeline, document);
+    if (request) {
       const delayedMs = Math.max(0, busyMs - debounceMs);
       if (delayedMs > 0) {
         run.prefills.delayedRequests++;
@@ -290,12 +296,8 @@ async function replayFileAsLlamaVscode(pipeline: CompletionPipeline, source: Rep
     const startsAt = busyUntil <= calledAt ? calledAt : calledAt + Math.ceil((busyUntil - calledAt) / LLAMA_VSCODE_POLL_MS) * LLAMA_VSCODE_POLL_MS;
     if (startsAt >= nextKeyAt) continue;
     hooks.beforeRequest?.(step);
-    const lastBefore = pipeline.lastRequest;
-    const started = performance.now();
-    await pipeline.provide(document, { manual: false, signal: new AbortController().signal });
-    const elapsed = performance.now() - started;
-    const request = pipeline.lastRequest;
-    if (!request || request === lastBefore) continue;
+    const { request, elapsed } = await askTimed(pipeline, document);
+    if (!request) continue;
     busyUntil = startsAt + elapsed;
     const msToGhostText = busyUntil - atMs;
     run.requests.push({ file: source.label, step, kind: firstInFile ? "first" : kind, msToGhostText, late: msToGhostText > gapMs, stats: request.stats });
