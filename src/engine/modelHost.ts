@@ -3,6 +3,7 @@ import type {
   GgufInsights, Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaModel, Token,
 } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { formatBytes } from "../core/models/modelFiles";
+import { SETTINGS } from "../core/settings";
 import { detectFimFormat, fimStopTokenRoles, usableMetadataFimTokens, type DeclaredFimToken, type FimFormat, type FimTokenRole } from "../core/fim/fimFormat";
 import { layoutFimPrompt } from "../core/fim/fimLayout";
 import type {
@@ -18,7 +19,7 @@ import { generateOnSequence } from "./generation";
 import { checkFitsInMemory, estimateMemory } from "./memoryCheck";
 import { FileInspector } from "./fileInspection/fileInspector";
 import { checkModelFile } from "./modelFileCheck";
-import { fitPrompt, piecesTokens, type FitChoice, type PromptPiece } from "./promptFit";
+import { capToContext, fitPrompt, piecesTokens, type FitChoice, type PromptPiece } from "./promptFit";
 import { chooseLineSplit, MemoizedTokenizer, promptPieces, renderPieces } from "./promptPieces";
 import { resolveThreads } from "./threads";
 
@@ -270,10 +271,10 @@ export class ModelHost {
   complete(params: CompleteParams, signal: AbortSignal, onText: (chunk: string) => void): Promise<CompleteResult> {
     const entry = this.require("completion");
     return this.schedule("completion", signal, async (jobSignal) => {
-      const pieces = plainPieces(entry, params.prompt);
+      const pieces = plainPieces(entry, params.prompt, promptCapOf(entry));
       const choice = fitPrompt(pieces, entry.completion.snapshot().caches, { shift: entry.completion.canShift && params.reusePrefix !== false });
       const outcome = await this.generateChoice(entry, choice, params, jobSignal, onText, []);
-      return { ...outcome, prompt: params.prompt };
+      return { ...outcome, prompt: renderPieces(choice.pieces) };
     });
   }
 
@@ -313,14 +314,15 @@ export class ModelHost {
     const run = previous.catch(() => undefined).then(async (): Promise<PrefillResult> => {
       if (controller.signal.aborted) return skipped;
       const started = performance.now();
-      const pieces = params.fim && fim ? promptPieces(fim, layoutFimPrompt(fim, params.fim), entry.tokenizer, bosOf(entry.model)) : plainPieces(entry, params.prompt ?? "");
+      const maxPromptTokens = promptCapOf(entry);
+      const pieces = capToContext(params.fim && fim ? promptPieces(fim, layoutFimPrompt(fim, params.fim), entry.tokenizer, bosOf(entry.model)) : plainPieces(entry, params.prompt ?? "", maxPromptTokens), maxPromptTokens);
       const tokens = piecesTokens(pieces);
       const shift = entry.completion.canShift;
       const sliceTokens = Math.min(PREFILL_SLICE_MAX_TOKENS, Math.max(8, Math.round(entry.completion.promptTokensPerSecond * PREFILL_SLICE_SECONDS)));
       let evaluatedTokens = 0;
       const budgetTokens = entry.completion.budgetTokens(params.promptBudgetMs);
       if (budgetTokens !== undefined) {
-        const next = fitPrompt(pieces, entry.completion.snapshot().caches, { shift, budgetTokens });
+        const next = fitPrompt(pieces, entry.completion.snapshot().caches, { shift, budgetTokens, maxPromptTokens });
         if (next.variant !== "whole") {
           const first = await this.evaluateWithoutLastToken(entry, entry.completion.snapshot().sequences[next.cache], next.tokens, next.plan, sliceTokens, controller.signal);
           evaluatedTokens += first.evaluated;
@@ -366,6 +368,7 @@ export class ModelHost {
       const choice = fitPrompt(pieces, entry.completion.snapshot().caches, {
         shift: entry.completion.canShift && params.reusePrefix !== false,
         budgetTokens: params.reusePrefix === false ? undefined : entry.completion.budgetTokens(params.promptBudgetMs),
+        maxPromptTokens: promptCapOf(entry),
       });
       const stopTokens = fimStopTokenRoles(fim).map((role) => fimTokenId(model, fim, role));
       const outcome = await this.generateChoice(entry, choice, params, jobSignal, onText, stopTokens);
@@ -493,6 +496,8 @@ export function fimTokenId(model: LlamaModel, fim: FimFormat, role: FimTokenRole
   return tokens[0];
 }
 
+/** The largest hearth.completion.maxTokens. */
+const MAX_COMPLETION_TOKENS = SETTINGS["hearth.completion.maxTokens"].range?.maximum ?? 1024;
 /** Context sequences: the completion role's two (see CompletionSequences) and chat's. */
 const CONTEXT_SEQUENCES = 3;
 /**
@@ -516,11 +521,25 @@ function bosOf(model: LlamaModel): Token | undefined {
   return bos != null && model.tokens.shouldPrependBosToken ? bos : undefined;
 }
 
-/** A plain prompt as pieces (BOS, then the text a line at a time), for reuse across sequences. */
-function plainPieces(entry: LoadedModel, prompt: string): PromptPiece<Token>[] {
+/** A plain prompt as pieces (BOS, then the text), for reuse across sequences; its end when it is longer than `maxTokens`. */
+function plainPieces(entry: LoadedModel, prompt: string, maxTokens: number): PromptPiece<Token>[] {
   const bos = bosOf(entry.model);
-  const tokens = entry.model.tokenize(prompt, false);
-  return [...(bos === undefined ? [] : [{ part: "fixed" as const, text: "", tokens: [bos] }]), { part: "middle", text: prompt, tokens }];
+  const room = Math.max(1, maxTokens - (bos === undefined ? 0 : 1));
+  const all = entry.model.tokenize(prompt, false);
+  const tokens = all.length > room ? all.slice(all.length - room) : all;
+  const text = tokens === all ? prompt : entry.model.detokenize(tokens);
+  return [...(bos === undefined ? [] : [{ part: "fixed" as const, text: "", tokens: [bos] }]), { part: "middle", text, tokens }];
+}
+
+/**
+ * The most tokens a completion prompt may have: a sequence holds the context size, and what it
+ * generates needs room after the prompt (up to the largest hearth.completion.maxTokens, a quarter
+ * of a small context). A longer prompt would lose its start to the context's shift: the FIM
+ * tokens and the file header, which makes the prompt malformed, and all reuse with it.
+ */
+function promptCapOf(entry: LoadedModel): number {
+  const contextSize = entry.context.contextSize;
+  return contextSize - Math.min(MAX_COMPLETION_TOKENS, Math.floor(contextSize / 4));
 }
 
 function failNoFim(displayName: string): never {

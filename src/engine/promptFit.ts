@@ -33,6 +33,12 @@ export interface FitChoice<T extends number = number> {
 export interface FitOptions {
   /** Most tokens to evaluate; undefined evaluates the whole prompt whatever it costs. */
   budgetTokens?: number;
+  /**
+   * Most tokens the prompt may have: what a sequence holds less the tokens to generate. A longer
+   * prompt would be shifted out at its start by the context (the FIM tokens and the file header
+   * with it), so it loses its farthest context first instead.
+   */
+  maxPromptTokens?: number;
   shift?: boolean;
   minRun?: number;
 }
@@ -61,8 +67,16 @@ const SWITCH_GAIN_TOKENS = 32;
 
 const cost = <T extends number>(choice: FitChoice<T>) => choice.tokens.length - choice.plan.reused;
 
+/** The prompt within `maxPromptTokens` (see FitOptions): chunks and the farthest lines go first. */
+export function capToContext<T extends number>(pieces: readonly PromptPiece<T>[], maxPromptTokens: number | undefined): PromptPiece<T>[] {
+  const total = pieces.reduce((sum, piece) => sum + piece.tokens.length, 0);
+  return maxPromptTokens === undefined || total <= maxPromptTokens ? [...pieces] : trimUncached(pieces, 0, Math.max(0, maxPromptTokens));
+}
+
 /** The prompt to evaluate and on which cache; `caches` in order of preference when costs tie. */
-export function fitPrompt<T extends number>(pieces: readonly PromptPiece<T>[], caches: readonly (readonly number[])[], options: FitOptions = {}): FitChoice<T> {
+export function fitPrompt<T extends number>(requested: readonly PromptPiece<T>[], caches: readonly (readonly number[])[], options: FitOptions = {}): FitChoice<T> {
+  // What the context cannot hold is not counted as left out: no prefill could bring it back.
+  const pieces = capToContext(requested, options.maxPromptTokens);
   const total = pieces.reduce((sum, piece) => sum + piece.tokens.length, 0);
   const whole = cheapest([...pieces], caches, "whole", options, total);
   const budget = options.budgetTokens;

@@ -84,6 +84,38 @@ describe("prompt reuse through the Hearth engine", function () {
     });
   }
 
+  describe("a context smaller than the prompt (qwen2.5-coder, context 512)", () => {
+    let engine: EngineClient;
+    before(async () => {
+      engine = startEngine();
+      await engine.request("loadModel", { role: "completion", modelPath: await getTestModel("qwen2.5-coder"), settings: { ...testLoadSettings, contextSize: 512 } });
+    });
+    after(async () => engine?.dispose());
+
+    it("keeps the FIM tokens and the nearest lines, leaves out chunks and far lines, and reuses the prompt on the next keystroke", async () => {
+      const text = codeLines(200, 9000).join("\n") + "\n  ";
+      const chunks = [{ filePath: "src/other.ts", text: codeLines(40, 500).join("\n") }];
+      const document = snapshot(text, text.length);
+      const first = await ask(engine, document, { chunks, maxTokens: 4 });
+      // Without the cap the context shifted out the prompt's start, the FIM prefix token with it.
+      assert.ok(first.stats.promptTokens <= 512 - 128, JSON.stringify(first.stats));
+      assert.ok(first.prompt.startsWith("<|fim_prefix|>") || first.prompt.includes("<|fim_prefix|>"), first.prompt.slice(0, 200));
+      assert.ok(first.prompt.includes("<|fim_suffix|>") && first.prompt.includes("<|fim_middle|>"));
+      assert.ok(first.prompt.includes("value9199"), "the line nearest the cursor stays");
+      assert.ok(!first.prompt.includes("value9000 "), "the farthest line is left out");
+      const next = await ask(engine, snapshot(text + "x", text.length + 1), { chunks, maxTokens: 4 });
+      assert.ok(next.stats.evaluatedTokens <= 3, JSON.stringify(next.stats));
+    });
+
+    it("a plain prompt longer than the context keeps its end", async () => {
+      const prompt = codeLines(200, 7000).join("\n") + "\nlet last = ";
+      const result = await engine.request("complete", { prompt, maxTokens: 4, temperature: 0 });
+      assert.ok(result.stats.promptTokens <= 512 - 128, JSON.stringify(result.stats));
+      assert.ok(result.prompt.endsWith("let value7199 = compute(7199);\nlet last = "), result.prompt.slice(-80));
+      assert.ok(!result.prompt.includes("value7000 "), "the start is left out");
+    });
+  });
+
   describe("time budget and idle prefill (qwen2.5-coder)", () => {
     let engine: EngineClient;
     before(async () => {

@@ -3,7 +3,7 @@ import { mostStableFirst } from "../../src/core/completion/contextOrder";
 import { IdlePrefill } from "../../src/core/completion/idlePrefill";
 import type { PromptPart } from "../../src/core/fim/fimLayout";
 import { findRun, planReuse, prefillTarget } from "../../src/engine/cacheReuse";
-import { fitPrompt, piecesTokens, trimUncached, withoutUncachedInsertions, type PromptPiece } from "../../src/engine/promptFit";
+import { capToContext, fitPrompt, piecesTokens, trimUncached, withoutUncachedInsertions, type PromptPiece } from "../../src/engine/promptFit";
 import { defaultThreads, resolveThreads } from "../../src/engine/threads";
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
@@ -81,6 +81,16 @@ describe("fitting a prompt to the caches and a time budget", () => {
     const choice = fitPrompt(pieces, [[]], { budgetTokens: 1_000 });
     assert.equal(choice.variant, "whole");
     assert.equal(choice.leftOut, 0);
+  });
+
+  it("a prompt longer than the context holds keeps the FIM tokens and the nearest lines; what is cut is not 'left out' for a prefill to bring back", () => {
+    const pieces = prompt([range(50_000, 40)], lines(10_000, 20), lines(20_000, 10), [9, 9]);
+    const choice = fitPrompt(pieces, [[]], { maxPromptTokens: 80 });
+    assert.ok(choice.tokens.length <= 80, `${choice.tokens.length}`);
+    assert.equal(choice.pieces.filter((p) => p.part === "fixed").length, 4, "every FIM token and the file header");
+    assert.deepEqual(choice.pieces.filter((p) => p.part === "prefix").map((p) => p.tokens[0]).at(-1), 11_900, "the line above the cursor");
+    assert.equal(choice.leftOut, 0);
+    assert.deepEqual(capToContext(pieces, 10_000), pieces, "a prompt that fits is unchanged");
   });
 
   it("cold: keeps the lines nearest the cursor, a quarter for the suffix, chunks last", () => {
