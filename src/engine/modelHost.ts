@@ -315,16 +315,19 @@ export class ModelHost {
       if (controller.signal.aborted) return skipped;
       const started = performance.now();
       const maxPromptTokens = promptCapOf(entry);
-      const pieces = capToContext(params.fim && fim ? promptPieces(fim, layoutFimPrompt(fim, params.fim), entry.tokenizer, bosOf(entry.model)) : plainPieces(entry, params.prompt ?? "", maxPromptTokens), maxPromptTokens);
+      const requested = params.fim && fim ? promptPieces(fim, layoutFimPrompt(fim, params.fim), entry.tokenizer, bosOf(entry.model)) : plainPieces(entry, params.prompt ?? "", maxPromptTokens);
+      const pieces = capToContext(requested, maxPromptTokens);
       const tokens = piecesTokens(pieces);
       const shift = entry.completion.canShift;
       const sliceTokens = Math.min(PREFILL_SLICE_MAX_TOKENS, Math.max(8, Math.round(entry.completion.promptTokensPerSecond * PREFILL_SLICE_SECONDS)));
       let evaluatedTokens = 0;
       const budgetTokens = entry.completion.budgetTokens(params.promptBudgetMs);
       if (budgetTokens !== undefined) {
-        const next = fitPrompt(pieces, entry.completion.snapshot().caches, { shift, budgetTokens, maxPromptTokens });
+        const now = entry.completion.snapshot();
+        // The pieces are already within the context: only the budget cuts here.
+        const next = fitPrompt(pieces, now.caches, { shift, budgetTokens });
         if (next.variant !== "whole") {
-          const first = await this.evaluateWithoutLastToken(entry, entry.completion.snapshot().sequences[next.cache], next.tokens, next.plan, sliceTokens, controller.signal);
+          const first = await this.evaluateWithoutLastToken(entry, now.sequences[next.cache], next.tokens, next.plan, sliceTokens, controller.signal);
           evaluatedTokens += first.evaluated;
           if (!first.complete) return { ran: true, complete: false, promptTokens: tokens.length, reusedTokens: first.reused, evaluatedTokens, promptMs: performance.now() - started };
         }

@@ -5,7 +5,8 @@ import { availableParallelism } from "node:os";
  * 2-core machine (bench/README.md, "engine", 2026-12-01): 2 threads evaluated prompts 1.9× faster
  * than 1 (383 against 200 tokens/s) and generated 1.3× faster (56.5 against 44.2 tokens/s, with
  * the engine's one libuv thread), so up to 4 cores every core is used. Above that, one thread
- * per physical core (two logical cores each on most machines), at most 8: more threads than cores, or than memory bandwidth feeds, only wait.
+ * per physical core (two logical cores each on most machines), at most 8: more threads than
+ * cores, or than memory bandwidth feeds, only wait.
  */
 export function defaultThreads(cores = availableParallelism()): number {
   if (cores <= 4) return Math.max(1, cores);

@@ -8,7 +8,7 @@ import { asSuggestion, finishSuggestion, keepSpan, leavesTextAfter, parsesNoWors
 import { mostStableFirst } from "./contextOrder";
 import { fimInputFor, plainPromptFor, prefixEndLine } from "./promptLayout";
 import { RequestManager } from "./requestManager";
-import { decideSuggestion, type SuggestIn, type SuggestionDecision, type SuggestionMode } from "./suggestionPolicy";
+import { decideSuggestion, SUGGEST_EVERYWHERE, type SuggestIn, type SuggestionDecision, type SuggestionMode } from "./suggestionPolicy";
 import type { SpanRule } from "./suggestionShape";
 import { heuristicVerdict, type SyntaxChecker, type SyntaxQuery, type SyntaxVerdict } from "./syntaxVerdict";
 
@@ -83,7 +83,7 @@ export interface CompletionRequestRecord {
  * cursor's line (a file opened in a doc comment still gets its first keystrokes' prompt ready).
  * Not in comments or strings the settings keep suggestions out of.
  */
-function worthPrefilling(document: DocumentSnapshot, suggestIn: SuggestIn = { comments: true, strings: true }): boolean {
+function worthPrefilling(document: DocumentSnapshot, suggestIn: SuggestIn = SUGGEST_EVERYWHERE): boolean {
   const decision = decideSuggestion(document, false, suggestIn);
   if (decision.suggest) return true;
   return decision.reason === "mid-word" || (decision.reason === "comment" && suggestIn.comments);
@@ -246,8 +246,10 @@ export class CompletionPipeline {
     if (!model || signal.aborted) return undefined;
     const chunks = model.fim ? await this.chunksFor(document, signal, false) : [];
     if (signal.aborted || this.openRequests > 0) return undefined;
-    const budget = this.options.promptBudgetMs === undefined ? {} : { promptBudgetMs: this.options.promptBudgetMs };
-    const params: PrefillParams = model.fim ? { fim: fimInputFor(document, chunks), ...budget } : { prompt: plainPromptFor(document), ...budget };
+    const params: PrefillParams = {
+      ...(model.fim ? { fim: fimInputFor(document, chunks) } : { prompt: plainPromptFor(document) }),
+      ...(this.options.promptBudgetMs === undefined ? {} : { promptBudgetMs: this.options.promptBudgetMs }),
+    };
     return backend.prefill(params, signal).catch(() => undefined);
   }
 

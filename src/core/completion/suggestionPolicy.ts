@@ -29,7 +29,10 @@ const SITUATION_LINES = 200;
  * user has typed a word after the marker (or asked with Alt+\); strings are completed up
  * to their closing quote; mid-line suggestions are asked for and checked afterwards.
  */
-export function decideSuggestion(document: DocumentSnapshot, manual: boolean, suggestIn: SuggestIn = { comments: true, strings: true }): SuggestionDecision {
+/** Suggestions everywhere: the settings' defaults. */
+export const SUGGEST_EVERYWHERE: SuggestIn = { comments: true, strings: true };
+
+export function decideSuggestion(document: DocumentSnapshot, manual: boolean, suggestIn: SuggestIn = SUGGEST_EVERYWHERE): SuggestionDecision {
   const line = cursorLine(document);
   const situation = cursorSituation(document);
   if (situation.inComment && !manual && (!suggestIn.comments || !hasTypedWord(situation.commentText))) return { suggest: false, reason: "comment" };
